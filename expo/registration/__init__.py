@@ -4,4 +4,4 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing yet: see issue 3."""
+    from . import models  # noqa: F401 - tables are part of the metadata
