@@ -4,4 +4,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing yet: see issue 4."""
+    from .. import navigation, register_api
+    from ..core.models import Role
+    from . import api, cli, models, views  # noqa: F401  (models: tables for create_all)
+
+    app.register_blueprint(views.bp)
+    register_api(app, api.blp)
+    navigation.register("exhibitors.directory", "Exhibitors", "shop", order=30)
+    navigation.register("exhibitors.floorplan", "Floor plan", "map", order=31)
+    navigation.register("exhibitors.dashboard", "My exhibitor", "shop-window",
+                        roles={Role.EXHIBITOR}, place="mine", order=30)
+    navigation.register("exhibitors.leads", "My leads", "person-vcard",
+                        roles={Role.EXHIBITOR}, place="mine", order=31)
+    navigation.register("exhibitors.privacy", "Privacy: contact sharing", "shield-lock",
+                        roles={Role.DELEGATE}, place="mine", order=80)
+    navigation.register("exhibitors.manage_floorplan", "Floor plan & booths", "grid-3x3",
+                        roles={Role.ORGANISER}, place="manage", order=30)
+    navigation.register("exhibitors.manage_exhibitors", "Exhibitors", "shop",
+                        roles={Role.ORGANISER}, place="manage", order=31)
