@@ -31,14 +31,19 @@ class LogoInfo:
     height: int
 
 
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+    return f"{max(count // 1024, 1)} KB"
+
+
 def check_logo(data: bytes, max_bytes: int = LOGO_MAX_BYTES) -> LogoInfo:
     """A real PNG, JPEG or WebP image within the size limits, or LogoError saying why not."""
     if not data:
         raise LogoError("logo_empty", "The logo file is empty.")
     if len(data) > max_bytes:
         raise LogoError("logo_too_large",
-                        f"The logo is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-                        f"{max_bytes / 1024 / 1024:g} MB.")
+                        f"The logo is {_size(len(data))}; the limit is {_size(max_bytes)}.")
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format
