@@ -543,9 +543,10 @@ def team(event: Event):
     member = services.require_member(event, current_user)
     exhibitor = member.exhibitor
     form = InviteStaffForm()
+    if request.method == "POST":
+        services.require_member(event, current_user, manager=True)
     if form.validate_on_submit():
         try:
-            services.require_member(event, current_user, manager=True)
             staff, created = services.invite_staff(current_user, event, exhibitor,
                                                    form.email.data, form.full_name.data)
         except DomainError as error:

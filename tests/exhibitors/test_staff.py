@@ -84,6 +84,6 @@ def test_staff_member_cannot_invite_others(client, people, booked):
     people.login(staff.user)
     response = client.post("/events/scekl25/exhibit/team", data={
         "email": "friend@example.my", "full_name": "Friend"})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "Only the exhibitor&#39;s manager may do that." in response.get_data(as_text=True)
     assert services.core.user_by_email("friend@example.my") is None
