@@ -4,4 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing yet: see issue 7."""
+    from .. import register_api
+    from . import api
+
+    register_api(app, api.blp)
