@@ -4,7 +4,19 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from .. import register_api
-    from . import api
+    from .. import navigation, register_api
+    from ..core.models import Role
+    from . import api, views
 
+    app.register_blueprint(views.bp)
     register_api(app, api.blp)
+    navigation.register("checkin.scanner", "Scan badges", "qr-code-scan",
+                        roles={Role.STAFF, Role.ORGANISER}, place="event", order=40)
+    navigation.register("checkin.scanner", "Scan badges", "qr-code-scan",
+                        roles={Role.STAFF, Role.ORGANISER}, place="mine", order=40)
+    navigation.register("checkin.dashboard", "Check-in live", "activity",
+                        roles={Role.ORGANISER}, place="manage", order=40)
+    navigation.register("checkin.gates", "Gates & zones", "door-open",
+                        roles={Role.ORGANISER}, place="manage", order=41)
+    navigation.register("checkin.devices", "Scanner devices", "phone",
+                        roles={Role.ORGANISER}, place="manage", order=42)
