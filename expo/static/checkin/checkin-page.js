@@ -286,6 +286,6 @@ async function start() {
   const scanner = new BadgeScanner($("[data-video]"), (code) => state.gate && handle({ code }));
   window.expoScanner = { handle, sync, state };
   try { await scanner.start(); root.dataset.camera = "on"; }
-  catch (e) { root.dataset.camera = "off"; $("[data-camera-problem]").textContent = e.message + " Use the search below."; $("[data-camera-problem]").hidden = false; }
+  catch (e) { root.dataset.camera = "off"; $("[data-camera-problem]").textContent = e.message + " Find people by name instead."; $("[data-camera-problem]").hidden = false; }
 }
 start();
