@@ -1,5 +1,7 @@
 """Check-in: gates and zones, scan rules, scan log, offline bundle and sync, scanner page."""
 
+import os
+
 from flask import Flask
 
 
@@ -9,6 +11,10 @@ def init_app(app: Flask) -> None:
     from . import api, views
 
     app.register_blueprint(views.bp)
+    if os.environ.get("EXPO_BENCH_ENDPOINTS") == "1" and app.config["ENV"] != "production":
+        from . import bench
+
+        app.register_blueprint(bench.bp)
     register_api(app, api.blp)
     navigation.register("checkin.scanner", "Scan badges", "qr-code-scan",
                         roles={Role.STAFF, Role.ORGANISER}, place="event", order=40)
