@@ -82,6 +82,9 @@ class LeadIn(ma.Schema):
                                validate=ma.validate.Range(min=0, max=5))
     tags = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40)),
                           load_default=None)
+    scanned_at = ma.fields.AwareDateTime(load_default=None, metadata={
+        "description": "When a scanner that was offline scanned the badge (ISO 8601 with "
+                       "offset); default now."})
 
 
 class LeadOut(ma.Schema):
@@ -147,7 +150,8 @@ def scan_lead(data: dict, slug: str):
     event = visible_event(slug)
     user = api_event_role(event, Role.EXHIBITOR)
     lead, created = services.record_lead(user, event, data["code"], notes=data["notes"],
-                                         rating=data["rating"], tags=data["tags"])
+                                         rating=data["rating"], tags=data["tags"],
+                                         scanned_at=data["scanned_at"])
     return {"created": created, "lead": lead}, 201 if created else 200
 
 

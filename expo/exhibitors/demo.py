@@ -45,9 +45,9 @@ EXHIBITORS = [
     ("Penang Smart City Lab", "Malaysia", ["GovTech & e-government", "AI & data platforms"],
      [0, 3], "A digital twin of George Town: permits, heritage and flood sensors on one map.",
      "sold"),
-    ("Majlis Bandaraya Pulau Pinang", "Malaysia", ["GovTech & e-government", "Mobility & transport"],
-     [0, 1], "Penang Island City Council: smart parking, e-permits and the Penang2030 vision.",
-     "sold"),
+    ("Majlis Bandaraya Pulau Pinang", "Malaysia",
+     ["GovTech & e-government", "Mobility & transport"], [0, 1],
+     "Penang Island City Council: smart parking, e-permits and the Penang2030 vision.", "sold"),
     ("Johor Bahru City Council", "Malaysia", ["Urban planning & PropTech", "Public safety"],
      [1, 3], "Majlis Bandaraya Johor Bahru shows its integrated operations centre and CCTV "
      "analytics.", "sold"),

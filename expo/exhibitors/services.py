@@ -826,8 +826,21 @@ def _check_rating(rating) -> int | None:
     return value
 
 
+def _scan_time(scanned_at, now):
+    """When a scanner queued the scan offline, it sends the time it scanned."""
+    if scanned_at is None:
+        return now
+    if scanned_at.tzinfo is None:
+        raise Invalid("scanned_at needs a time zone offset.", code="scanned_at_naive")
+    if scanned_at > now + timedelta(minutes=5):
+        raise Invalid("scanned_at is in the future.", code="scanned_at_in_future")
+    if scanned_at < now - timedelta(days=30):
+        raise Invalid("scanned_at is more than 30 days ago.", code="scanned_at_too_old")
+    return scanned_at
+
+
 def record_lead(actor: User, event: Event, code: str, *, notes: str | None = None,
-                rating=None, tags=None) -> tuple[Lead, bool]:
+                rating=None, tags=None, scanned_at=None) -> tuple[Lead, bool]:
     """A staff member scanned a visitor's badge: one lead per exhibitor and visitor;
     a re-scan updates it. Answers the lead and whether it is new."""
     member = require_member(event, actor)
@@ -843,7 +856,7 @@ def record_lead(actor: User, event: Event, code: str, *, notes: str | None = Non
     if not registration.is_active:
         raise Invalid(f"This badge's registration is {registration.status}.",
                       code="registration_inactive")
-    now = utcnow()
+    now = _scan_time(scanned_at, utcnow())
     values = _contact(registration)
     lead = db.session.scalar(sa.select(Lead).where(Lead.exhibitor_id == exhibitor.id,
                                                    Lead.registration_id == registration.id))
@@ -864,9 +877,12 @@ def record_lead(actor: User, event: Event, code: str, *, notes: str | None = Non
                 Lead.exhibitor_id == exhibitor.id, Lead.registration_id == registration.id))
     if not created:
         db.session.execute(sa.update(Lead).where(Lead.id == lead.id).values(
-            scan_count=Lead.scan_count + 1, last_scanned_at=now, scanned_by_id=actor.id,
+            scan_count=Lead.scan_count + 1, scanned_by_id=actor.id,
             **values).execution_options(synchronize_session=False))
         db.session.refresh(lead)
+        # Offline scans may arrive late and out of order.
+        lead.last_scanned_at = max(lead.last_scanned_at, now)
+        lead.first_scanned_at = min(lead.first_scanned_at, now)
         if notes and notes.strip():
             lead.notes = f"{lead.notes}\n{notes.strip()}" if lead.notes else notes.strip()
         if rating is not None:
