@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ..core import services as core
 from ..core.models import Event, Role, User
@@ -169,6 +170,14 @@ def booths(event: Event, *, hall: Hall | None = None, status: str | None = None)
     if status:
         query = query.where(Booth.status == status)
     return list(db.session.scalars(query.order_by(Booth.code)))
+
+
+def hall_booths(hall: Hall) -> list[Booth]:
+    """The hall's booths with their exhibitor and package, in three queries (not 2N+1)."""
+    return list(db.session.scalars(
+        sa.select(Booth).where(Booth.hall_id == hall.id)
+        .options(selectinload(Booth.exhibitor), selectinload(Booth.package))
+        .order_by(Booth.code)))
 
 
 def booth_in(event: Event, booth_id: int) -> Booth:

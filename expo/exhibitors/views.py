@@ -100,7 +100,7 @@ def _find_hall_for(event: Event, halls, hall, q: str | None):
     if not q or request.args.get("hall"):
         return hall
     for candidate in halls:
-        if _matches(candidate.booths, q):
+        if _matches(services.hall_booths(candidate), q):
             return candidate
     return hall
 
@@ -183,7 +183,7 @@ def manage_floorplan(event: Event):
             flash(f"Package {package.name} added.", "success")
             return redirect(url_for(".manage_floorplan", slug=event.slug,
                                     hall=hall.id if hall else None))
-    booths = hall.booths if hall else []
+    booths = services.hall_booths(hall) if hall else []
     status = 400 if hall_form.errors or package_form.errors else 200
     return render_template("exhibitors/manage_floorplan.html", event=event, halls=halls,
                            hall=hall, booths=booths, hall_form=hall_form,
@@ -486,10 +486,11 @@ def pick_booth(event: Event):
     if request.args.get("booth", type=int):
         selected = services.booth_in(event, request.args.get("booth", type=int))
         hall = selected.hall
+    booths = services.hall_booths(hall) if hall else []
     return render_template("exhibitors/pick_booth.html", event=event, exhibitor=exhibitor,
                            member=member, halls=halls, hall=hall,
-                           booths=hall.booths if hall else [], selected=selected, q=q,
-                           highlight=_matches(hall.booths if hall else [], q),
+                           booths=booths, selected=selected, q=q,
+                           highlight=_matches(booths, q),
                            open_orders=services.orders(event, exhibitor=exhibitor,
                                                        status=OrderStatus.PENDING),
                            stats=services.floor_stats(event),
@@ -706,6 +707,7 @@ def logo(slug: str, exhibitor_id: int):
 def floorplan(slug: str):
     event = visible_event(slug)
     g.event = event
+    services.expire_holds(event)
     halls, hall = _current_hall(event)
     q = request.args.get("q")
     hall = _find_hall_for(event, halls, hall, q)
@@ -713,7 +715,7 @@ def floorplan(slug: str):
     if request.args.get("booth", type=int):
         selected = services.booth_in(event, request.args.get("booth", type=int))
         hall = selected.hall
-    booths = hall.booths if hall else []
+    booths = services.hall_booths(hall) if hall else []
     highlight = _matches(booths, q)
     return render_template("exhibitors/floorplan.html", event=event, halls=halls, hall=hall,
                            booths=booths, q=q, highlight=highlight, selected=selected,
