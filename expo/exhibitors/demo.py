@@ -345,7 +345,7 @@ def _synthetic(event: Event, scale: int, packages: dict[str, BoothPackage]) -> i
     countries = list(reference()["ascn_pilot_cities_2018"])
     owners = []
     for i in range(have + 1, wanted + 1):
-        owners.append(User(email=f"exhibitor{i}@synthetic.{DEMO_DOMAIN}",
+        owners.append(User(email=f"exhibitor{i}@synthetic-exhibitors.{DEMO_DOMAIN}",
                            full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                            organisation=f"Synthetic Exhibitor {i}",
                            country=rng.choice(countries)))

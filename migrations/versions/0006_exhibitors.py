@@ -1,8 +1,8 @@
 """exhibitors: halls, booths, exhibitors, orders, staff, leads
 
 Revision ID: 0006_exhibitors
-Revises: 0002_registration
-Create Date: 2026-11-21 05:54:31.972159
+Revises: 0004_checkin
+Create Date: 2026-11-21 06:06:42.652207
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ import expo.extensions
 
 # revision identifiers, used by Alembic.
 revision = '0006_exhibitors'
-down_revision = '0002_registration'
+down_revision = '0004_checkin'
 branch_labels = None
 depends_on = None
 
