@@ -222,3 +222,16 @@ def test_own_leads_export_as_csv_and_xlsx_without_other_exhibitors_leads(client,
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.values)
     assert rows[0][:3] == ("Name", "Organisation", "Country")
     assert [r[0] for r in rows[1:]] == ["Siti Nurhaliza"]
+
+
+def test_an_exhibitor_of_another_event_cannot_open_a_lead_here_by_id(client, people, team,
+                                                                     visitors, event,
+                                                                     other_event, exhibitors,
+                                                                     organiser):
+    lead = _lead_for(_penang(team), visitors, event)
+    services.core.grant_role(None, other_event, organiser.email, Role.ORGANISER)
+    _elsewhere, manager = exhibitors.make(other_event, "ASCN Partner")
+    people.login(manager)
+    assert client.get(f"/events/scekl25/leads/{lead.id}").status_code == 403
+    assert client.get(f"/events/ascn8/leads/{lead.id}").status_code == 404
+    assert "Nguyen Thi Lan" not in client.get("/events/ascn8/leads").get_data(as_text=True)
