@@ -29,7 +29,7 @@ from .models import (
     OrderStatus,
     StaffRole,
 )
-from .services import _contact, _refresh_quota
+from .services import _contact, _refresh_quota, _staff_registration
 
 # Kuala Lumpur Convention Centre, exhibition level: (name, width m, depth m).
 HALLS = [("Hall 1", 54, 40), ("Hall 2", 54, 40), ("Hall 3", 54, 36), ("Hall 4", 48, 36),
@@ -320,6 +320,27 @@ def _leads(event: Event, exhibitor: Exhibitor, scanner: User) -> int:
     return added
 
 
+def _demo_team(event: Event, exhibitor: Exhibitor) -> None:
+    """Two colleagues of the demo exhibitor with exhibitor badges."""
+    for email, name in ((f"ahmad.zulkifli@penanglab.{DEMO_DOMAIN}", "Ahmad Zulkifli"),
+                        (f"lim.meiling@penanglab.{DEMO_DOMAIN}", "Lim Mei Ling")):
+        if db.session.scalar(sa.select(ExhibitorStaff.id).where(
+                ExhibitorStaff.event_id == event.id, ExhibitorStaff.email == email)):
+            continue
+        user = _manager(email, name, exhibitor.name, "Malaysia")
+        if not db.session.scalar(sa.select(EventRole.id).where(
+                EventRole.event_id == event.id, EventRole.user_id == user.id,
+                EventRole.role == Role.EXHIBITOR)):
+            db.session.add(EventRole(event_id=event.id, user_id=user.id, role=Role.EXHIBITOR))
+        registration = _staff_registration(event, user)
+        db.session.flush()
+        db.session.add(ExhibitorStaff(event_id=event.id, exhibitor_id=exhibitor.id,
+                                      user_id=user.id, email=email, full_name=name,
+                                      registration_id=registration.id, role=StaffRole.STAFF))
+        exhibitor.staff_count += 1
+    db.session.flush()
+
+
 def _synthetic(event: Event, scale: int, packages: dict[str, BoothPackage]) -> int:
     """About one exhibitor per 20 delegates, each on a 3 m × 3 m booth in annex halls."""
     wanted = scale // 20
@@ -400,6 +421,7 @@ def load(scale: int = 0) -> str:
     demo = db.session.scalar(sa.select(Exhibitor).where(Exhibitor.event_id == event.id,
                                                         Exhibitor.name == "Penang Smart City Lab"))
     if demo is not None and owner_for_demo is not None:
+        _demo_team(event, demo)
         leads = _leads(event, demo, owner_for_demo)
     db.session.commit()
     synthetic = _synthetic(event, scale, packages) if scale else 0

@@ -778,6 +778,19 @@ def invite_staff(actor: User, event: Event, exhibitor: Exhibitor, email: str,
     return staff, created
 
 
+def badge_pdf(event: Event, registration: Registration, exhibitor: Exhibitor) -> bytes:
+    """The staff member's A6 exhibitor badge (the registration feature's badge layout)."""
+    from ..registration.badges import badge_token
+    from ..registration.pdf import BadgeFace
+    from ..registration.pdf import badge_pdf as render
+
+    return render(BadgeFace(event_name=event.name, full_name=registration.full_name,
+                            organisation=exhibitor.name, country=registration.country,
+                            pass_name=registration.pass_type.name,
+                            colour=registration.pass_type.badge_colour,
+                            token=badge_token(registration), role_label="EXHIBITOR"))
+
+
 def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int) -> None:
     staff = db.session.get(ExhibitorStaff, staff_id)
     if staff is None or staff.exhibitor_id != exhibitor.id or staff.event_id != event.id:

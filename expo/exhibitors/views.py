@@ -558,8 +558,11 @@ def team(event: Event):
             if created:
                 link = url_for("core.reset_password", token=core.password_reset_token(user),
                                _external=True)
+            badge = mail.Attachment("badge.pdf", services.badge_pdf(
+                event, staff.registration, exhibitor), "application/pdf")
             mail.send_template(user.email, f"Your exhibitor badge for {event.name}",
-                               "exhibitors_staff_invitation", user=user, event=event,
+                               "exhibitors_staff_invitation", attachments=[badge],
+                               user=user, event=event,
                                exhibitor=exhibitor, link=link,
                                badge_link=url_for(".my_badge", slug=event.slug,
                                                   _external=True))
@@ -577,6 +580,19 @@ def remove_staff(event: Event, staff_id: int):
     services.remove_staff(current_user, event, member.exhibitor, staff_id)
     flash("Removed from the team; the badge no longer opens the doors.", "info")
     return redirect(url_for(".team", slug=event.slug))
+
+
+@bp.get("/events/<slug>/exhibit/badge.pdf")
+@event_role_required(Role.EXHIBITOR)
+def my_badge_pdf(event: Event):
+    member = services.require_member(event, current_user)
+    registration = member.registration
+    if registration is None:
+        raise NotFound("You have no exhibitor badge yet.", code="badge_not_found")
+    return Response(services.badge_pdf(event, registration, member.exhibitor),
+                    mimetype="application/pdf",
+                    headers={"Content-Disposition":
+                             f'inline; filename="{event.slug}-badge-{registration.reference}.pdf"'})
 
 
 @bp.get("/events/<slug>/exhibit/badge")

@@ -1,5 +1,8 @@
 """Exhibitors invite staff up to their package's badge quota; each gets an exhibitor badge."""
 
+import subprocess
+from email import message_from_bytes, policy
+
 import pytest
 
 from expo.core.models import Role
@@ -7,6 +10,7 @@ from expo.errors import Conflict
 from expo.exhibitors import services
 from expo.exhibitors.models import ExhibitorStaff
 from expo.extensions import db
+from expo.registration.badges import read_badge
 from expo.registration.models import RegistrationStatus
 
 
@@ -35,8 +39,13 @@ def test_manager_invites_a_colleague_who_gets_an_exhibitor_badge_and_an_email(
     assert "1 of 3 badges used" in response.get_data(as_text=True)
     from pathlib import Path
 
-    mails = list(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
-    assert any("Your exhibitor badge for" in m.read_text() for m in mails)
+    [mail] = [m for m in Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+              if "Your exhibitor badge for" in m.read_text()]
+    message = message_from_bytes(mail.read_bytes(), policy=policy.default)
+    [pdf] = [part for part in message.iter_attachments()
+             if part.get_content_type() == "application/pdf"]
+    assert pdf.get_content()[:5] == b"%PDF-"
+
 
 
 def test_the_fourth_invitation_of_a_three_badge_package_is_refused(booked):
@@ -87,3 +96,23 @@ def test_staff_member_cannot_invite_others(client, people, booked):
     assert response.status_code == 403
     assert "Only the exhibitor&#39;s manager may do that." in response.get_data(as_text=True)
     assert services.core.user_by_email("friend@example.my") is None
+
+
+def test_a_staff_member_downloads_a_badge_pdf_whose_qr_is_their_genuine_badge(client, people,
+                                                                             booked, tmp_path):
+    exhibitor, manager = booked
+    staff, _ = services.invite_staff(manager, exhibitor.event, exhibitor, "s@example.my",
+                                     "Lim Wei Jie")
+    services.core.reset_password(services.core.password_reset_token(staff.user),
+                                 "correct horse battery")
+    people.login(staff.user)
+    response = client.get("/events/scekl25/exhibit/badge.pdf")
+    assert response.mimetype == "application/pdf"
+    (tmp_path / "badge.pdf").write_bytes(response.data)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "badge.pdf"),
+                    str(tmp_path / "badge")], check=True)
+    [png] = tmp_path.glob("badge*.png")
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    read = read_badge(exhibitor.event, decoded)
+    assert read.problem is None and read.registration.id == staff.registration_id
