@@ -37,13 +37,14 @@ def _size(count: int) -> str:
     return f"{max(count // 1024, 1)} KB"
 
 
-def check_logo(data: bytes, max_bytes: int = LOGO_MAX_BYTES) -> LogoInfo:
+def check_logo(data: bytes, max_bytes: int = LOGO_MAX_BYTES, *, max_side: int = LOGO_MAX_SIDE,
+               what: str = "logo") -> LogoInfo:
     """A real PNG, JPEG or WebP image within the size limits, or LogoError saying why not."""
     if not data:
-        raise LogoError("logo_empty", "The logo file is empty.")
+        raise LogoError("logo_empty", f"The {what} file is empty.")
     if len(data) > max_bytes:
         raise LogoError("logo_too_large",
-                        f"The logo is {_size(len(data))}; the limit is {_size(max_bytes)}.")
+                        f"The {what} is {_size(len(data))}; the limit is {_size(max_bytes)}.")
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format
@@ -52,17 +53,17 @@ def check_logo(data: bytes, max_bytes: int = LOGO_MAX_BYTES) -> LogoInfo:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError) as error:
         raise LogoError("logo_not_image",
-                        "The logo is not an image we can read (use PNG, JPEG or WebP).") \
+                        f"The {what} is not an image we can read (use PNG, JPEG or WebP).") \
             from error
     if fmt not in LOGO_FORMATS:
         raise LogoError("logo_format", f"{fmt} images are not accepted; use PNG, JPEG or WebP.")
-    if max(width, height) > LOGO_MAX_SIDE:
+    if max(width, height) > max_side:
         raise LogoError("logo_too_big",
-                        f"The logo is {width} × {height} pixels; at most {LOGO_MAX_SIDE} "
+                        f"The {what} is {width} × {height} pixels; at most {max_side} "
                         "pixels on a side.")
     if min(width, height) < LOGO_MIN_SIDE:
         raise LogoError("logo_too_small",
-                        f"The logo is {width} × {height} pixels; at least {LOGO_MIN_SIDE} "
+                        f"The {what} is {width} × {height} pixels; at least {LOGO_MIN_SIDE} "
                         "pixels on a side, so it stays sharp.")
     return LogoInfo(LOGO_FORMATS[fmt], width, height)
 

@@ -35,6 +35,14 @@ class HallForm(FlaskForm):
     position = IntegerField("Order", default=0, validators=[Optional()])
 
 
+class HallEditForm(HallForm):
+    background = FileField("Background drawing",
+                           description="Optional: the venue's plan of this hall as PNG, JPEG or "
+                                       "WebP (up to 8 MB), stretched to the hall's size under "
+                                       "the booths.")
+    remove_background = BooleanField("Remove the background drawing")
+
+
 class PackageForm(FlaskForm):
     name = StringField("Package", validators=[DataRequired(), Length(max=80)],
                        description="e.g. Standard shell scheme")

@@ -111,6 +111,40 @@ def save_hall(actor: User, event: Event, *, hall: Hall | None = None, name: str,
     return hall
 
 
+BACKGROUND_MAX_BYTES = 8 * 1024 * 1024
+
+
+def set_hall_background(actor: User, event: Event, hall: Hall, data: bytes | None) -> Hall:
+    """Put a drawing of the hall (the venue's plan) under the booths, or remove it (None)."""
+    if hall.event_id != event.id:
+        raise NotFound("No such hall in this event.", code="hall_not_found")
+    if data is None:
+        hall.background_path = None
+    else:
+        try:
+            info = files.check_logo(data, BACKGROUND_MAX_BYTES, max_side=8000,
+                                    what="background image")
+        except files.LogoError as error:
+            raise Invalid(error.message, code=error.code.replace("logo", "background")) \
+                from error
+        relative = f"uploads/halls/{event.id}/{uuid.uuid4().hex}.{info.extension}"
+        path = Path(current_app.instance_path) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        hall.background_path = relative
+    core.audit(actor, event, "hall.background", target=hall.name,
+               details={"set": data is not None})
+    db.session.commit()
+    return hall
+
+
+def hall_background_file(hall: Hall) -> Path | None:
+    if not hall.background_path:
+        return None
+    path = Path(current_app.instance_path) / hall.background_path
+    return path if path.is_file() else None
+
+
 def delete_hall(actor: User, event: Event, hall: Hall) -> None:
     if any(b.status in (BoothStatus.HELD, BoothStatus.SOLD) for b in hall.booths):
         raise Conflict("The hall has held or sold booths; move them first.", code="hall_in_use")

@@ -32,6 +32,7 @@ from .forms import (
     AssignBoothForm,
     BoothForm,
     ExhibitorForm,
+    HallEditForm,
     HallForm,
     InviteStaffForm,
     LeadForm,
@@ -207,17 +208,25 @@ def _plan_problems(hall):
 @organiser_required
 def edit_hall(event: Event, hall_id: int):
     hall = services.hall_in(event, hall_id)
-    form = HallForm(obj=hall)
+    form = HallEditForm(obj=hall)
     if request.method == "GET":
         form.width_m.data = Decimal(hall.width_cm) / 100
         form.depth_m.data = Decimal(hall.depth_cm) / 100
     if form.validate_on_submit():
+        upload = form.background.data
         try:
+            if upload is not None and getattr(upload, "filename", ""):
+                services.set_hall_background(current_user, event, hall, upload.read())
+            elif form.remove_background.data:
+                services.set_hall_background(current_user, event, hall, None)
             services.save_hall(current_user, event, hall=hall, name=form.name.data,
                                width_cm=_cm(form.width_m.data), depth_cm=_cm(form.depth_m.data),
                                position=form.position.data or 0)
         except DomainError as error:
-            form.form_errors.append(error.message)
+            if error.code.startswith("background"):
+                form.background.errors = [*form.background.errors, error.message]
+            else:
+                form.form_errors.append(error.message)
         else:
             flash(f"{hall.name} saved.", "success")
             return redirect(url_for(".manage_floorplan", slug=event.slug, hall=hall.id))
@@ -713,6 +722,18 @@ def logo(slug: str, exhibitor_id: int):
     path = services.logo_file(exhibitor)
     if path is None:
         raise NotFound("This exhibitor has no logo.", code="logo_not_found")
+    response = send_file(path, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.get("/events/<slug>/halls/<int:hall_id>/background")
+def hall_background(slug: str, hall_id: int):
+    event = visible_event(slug)
+    path = services.hall_background_file(services.hall_in(event, hall_id))
+    if path is None:
+        raise NotFound("This hall has no background drawing.", code="background_not_found")
     response = send_file(path, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"

@@ -1,5 +1,6 @@
 """Organisers draw halls and booths; everyone sees the floor plan drawn to scale."""
 
+import io
 import re
 
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 from expo.core.models import Role
 from expo.exhibitors import services
 from expo.exhibitors.models import Booth
+from tests.exhibitors.conftest import png_bytes
 
 
 def _booth_form(hall, **overrides):
@@ -143,3 +145,27 @@ def test_booths_api_lists_status_and_filters_by_it(client, floor, exhibitors):
     assert [b["code"] for b in available] == ["A-01"]
     bad = client.get("/api/v1/events/scekl25/booths?status=gone")
     assert bad.status_code == 422 and bad.get_json()["code"] == "invalid"
+
+
+def test_organiser_puts_the_venue_drawing_under_a_hall(client, people, floor):
+    people.login(floor.organiser)
+    response = client.post(f"/events/scekl25/manage/halls/{floor.hall.id}", data={
+        "name": "Hall 1", "width_m": "30", "depth_m": "20", "position": "1",
+        "background": (io.BytesIO(png_bytes(600, 400)), "hall1.png")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Hall 1 saved." in response.get_data(as_text=True)
+    page = client.get("/events/scekl25/floorplan").get_data(as_text=True)
+    src = re.search(r'<image class="fp-background" href="([^"]+)"', page).group(1)
+    with client.get(src) as image:
+        assert image.mimetype == "image/png" and image.data == png_bytes(600, 400)
+
+
+def test_a_background_that_is_not_an_image_is_refused_on_the_field(client, people, floor):
+    people.login(floor.organiser)
+    response = client.post(f"/events/scekl25/manage/halls/{floor.hall.id}", data={
+        "name": "Hall 1", "width_m": "30", "depth_m": "20", "position": "1",
+        "background": (io.BytesIO(b"%PDF-1.7 venue plan"), "hall1.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "The background image is not an image we can read" in response.get_data(as_text=True)
+    assert services.hall_in(floor.event, floor.hall.id).background_path is None
