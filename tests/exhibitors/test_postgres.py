@@ -1,5 +1,9 @@
 """On PostgreSQL with real parallel connections: a booth is never sold twice, and a staff
-quota is never exceeded."""
+quota is never exceeded.
+
+Sixteen racers each: the shared server allows 100 connections and other suites run
+against it at the same time, so more threads only risk "too many clients".
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from expo.exhibitors.models import Booth, BoothOrder, BoothStatus, Exhibitor, Ex
 from expo.extensions import db
 
 pytestmark = pytest.mark.postgres
+RACERS = 16
 
 
 def _run_parallel(app, count: int, attempt) -> list[str]:
@@ -33,6 +38,8 @@ def _run_parallel(app, count: int, attempt) -> list[str]:
                 results[i] = "ok"
             except DomainError as error:
                 results[i] = error.code
+            except Exception as error:  # noqa: BLE001 - shown in the assertion message
+                results[i] = f"error: {type(error).__name__}: {error}"[:200]
             finally:
                 db.session.remove()
 
@@ -64,8 +71,8 @@ def _setup(count: int):
     return event.id, organiser.id, last.id, companies
 
 
-def test_forty_exhibitors_racing_for_the_last_free_booth_get_it_once(pg_app):
-    event_id, organiser_id, booth_id, companies = _setup(40)
+def test_sixteen_exhibitors_racing_for_the_last_free_booth_get_it_once(pg_app):
+    event_id, organiser_id, booth_id, companies = _setup(RACERS)
 
     def attempt(i: int) -> None:
         from expo.core.models import Event, User
@@ -79,7 +86,7 @@ def test_forty_exhibitors_racing_for_the_last_free_booth_get_it_once(pg_app):
             services.start_booth_payment(db.session.get(User, companies[i][1]), event,
                                          exhibitor, booth)
 
-    results = _run_parallel(pg_app, 40, attempt)
+    results = _run_parallel(pg_app, RACERS, attempt)
     assert results.count("ok") == 1, results
     assert set(results) == {"ok", "booth_taken"}
     db.session.expire_all()
@@ -92,7 +99,7 @@ def test_forty_exhibitors_racing_for_the_last_free_booth_get_it_once(pg_app):
     assert open_orders == (1 if booth.status == BoothStatus.HELD else 0)
 
 
-def test_thirty_parallel_invitations_fill_a_three_badge_quota_exactly(pg_app):
+def test_sixteen_parallel_invitations_fill_a_three_badge_quota_exactly(pg_app):
     event_id, _organiser_id, _booth, companies = _setup(1)
     exhibitor_id, manager_id = companies[0]
 
@@ -104,7 +111,7 @@ def test_thirty_parallel_invitations_fill_a_three_badge_quota_exactly(pg_app):
                               db.session.get(Exhibitor, exhibitor_id),
                               f"staff{i}@example.my", f"Staff {i}")
 
-    results = _run_parallel(pg_app, 30, attempt)
+    results = _run_parallel(pg_app, RACERS, attempt)
     assert results.count("ok") == 3, results
     assert set(results) == {"ok", "staff_quota_full"}
     db.session.expire_all()
