@@ -7,6 +7,7 @@ transaction that applies it.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import sqlalchemy as sa
@@ -222,7 +223,8 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
     except (stripe.SignatureVerificationError, ValueError) as error:
         log.warning("Stripe webhook refused: %s", error)
         raise BadSignature("The Stripe-Signature header does not match the body.") from error
-    obj = event["data"]["object"]
+    # Plain dicts from the verified body: the Stripe objects are not dicts.
+    obj = json.loads(payload)["data"]["object"]
     order = _order_for(event["type"], obj)
     if order is None:
         log.warning("Stripe event %s (%s) for no order we know: ignored", event["id"],

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from ..core.access import organiser_required, visible_event
 from ..core.models import Event
-from ..errors import DomainError
+from ..errors import DomainError, problem
 from ..extensions import csrf, db
 from ..timeutil import to_local
 from . import exports, payments, rules, services
@@ -302,8 +302,13 @@ def cancel_mine(slug: str, key: str):
 @bp.post("/payments/stripe/webhook")
 @csrf.exempt
 def stripe_webhook():
-    outcome = payments.handle_webhook(request.get_data(cache=False),
-                                      request.headers.get("Stripe-Signature"))
+    try:
+        outcome = payments.handle_webhook(request.get_data(cache=False),
+                                          request.headers.get("Stripe-Signature"))
+    except DomainError as error:
+        # Stripe is a machine: it always gets a JSON problem, never the HTML error page.
+        db.session.rollback()
+        return problem(error.status, error.code, error.message)
     return jsonify({"received": True, "outcome": outcome})
 
 

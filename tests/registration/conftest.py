@@ -107,7 +107,7 @@ class FakeStripe:
         self.refunds: list[dict] = []
         self.requests: list[tuple[str, str, dict, str | None]] = []
         self.idempotent: dict[str, tuple[int, str]] = {}
-        self.fail_next = False
+        self.fail_next = 0
         self._ids = itertools.count(1)
         self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -121,7 +121,7 @@ class FakeStripe:
         if key and key in self.idempotent:
             status, body = self.idempotent[key]
         elif self.fail_next:
-            self.fail_next = False
+            self.fail_next -= 1
             status, body = 500, json.dumps({"error": {"type": "api_error",
                                                       "message": "down"}})
         else:
