@@ -157,6 +157,66 @@ def register(slug: str, code: str):
                            waiting=waiting), status
 
 
+@bp.route("/events/<slug>/register/<code>/delegation", methods=["GET", "POST"])
+def register_delegation(slug: str, code: str):
+    """A head of delegation registers several people in one order."""
+    event = g.event = visible_event(slug)
+    pass_type = services.pass_type_by_code(event, code)
+    invite = request.values.get("invite")
+    if pass_type.visibility == Visibility.INVITE and invite != pass_type.invite_code:
+        abort(404)
+    rows, row_errors, errors = [], {}, []
+    name = request.form.get("delegation_name", "").strip()
+    country = request.form.get("delegation_country", "").strip()
+    if request.method == "POST":
+        fields = ("full_name", "email", "role", "organisation")
+        columns = [request.form.getlist(f) for f in fields]
+        for values in zip(*columns, strict=False):
+            row = dict(zip(fields, (v.strip() for v in values), strict=True))
+            if not any(row.values()):
+                continue
+            rows.append(row)
+            try:
+                services.Person(row["email"], row["full_name"], role=row["role"])
+            except DomainError as error:
+                row_errors[len(rows) - 1] = error.message
+        if not name:
+            errors.append("Give the delegation a name, e.g. “Viet Nam — Da Nang”.")
+        if not rows:
+            errors.append("Add at least one person.")
+        if not errors and not row_errors:
+            people = [services.Person(r["email"], r["full_name"], r["organisation"] or None,
+                                      country=country or None, role=r["role"]) for r in rows]
+            try:
+                regs = services.register_group(
+                    event, pass_type, people, invite_code=invite,
+                    user=current_user if current_user.is_authenticated else None,
+                    delegation={"name": name, "country": country or None})
+            except DomainError as error:
+                errors.append(error.message)
+            else:
+                head = regs[0]
+                session[f"reg-{event.id}"] = services.access_key(head)
+                if head.status == RegistrationStatus.AWAITING_PAYMENT and head.order and \
+                        head.order.method == "stripe":
+                    try:
+                        return redirect(payments.start_checkout(head.order), code=303)
+                    except DomainError as error:
+                        flash(error.message, "warning")
+                flash(f"Delegation “{name}” registered: {len(regs)} people, each with their own "
+                      "badge and e-mail.", "success")
+                return redirect(url_for("registration.mine_by_key", slug=slug,
+                                        key=services.access_key(head)))
+    if not rows:
+        rows = [{"full_name": "", "email": "", "role": "Head of delegation",
+                 "organisation": ""}] + [{"full_name": "", "email": "", "role": "",
+                                          "organisation": ""} for _ in range(3)]
+    status = 400 if (errors or row_errors) else 200
+    return render_template("registration/delegation.html", event=event, pass_type=pass_type,
+                           rows=rows, row_errors=row_errors, errors=errors, name=name,
+                           country=country, invite=invite), status
+
+
 @bp.post("/events/<slug>/waiting-list/<code>")
 def join_waiting_list(slug: str, code: str):
     event = g.event = visible_event(slug)
