@@ -42,9 +42,10 @@ class PassTypeIn(ma.Schema):
     code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     description = ma.fields.String(allow_none=True)
-    price_minor = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    price_minor = ma.fields.Integer(load_default=0, strict=True,
+                                    validate=ma.validate.Range(min=0))
     currency = ma.fields.String()
-    capacity = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=0))
+    capacity = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=0))
     sales_start = ma.fields.AwareDateTime(allow_none=True)
     sales_end = ma.fields.AwareDateTime(allow_none=True)
     visibility = ma.fields.String(validate=ma.validate.OneOf(list(Visibility)))
@@ -169,9 +170,8 @@ def create_registration(data: dict, slug: str):
             checkout_url = payments.start_checkout(reg.order)
         except Conflict:
             checkout_url = None
-    out = RegistrationCreated().dump(reg)
-    out["checkout_url"] = checkout_url
-    return out
+    reg.checkout_url = checkout_url  # a plain attribute for the response schema
+    return reg
 
 
 @blp.get("/events/<slug>/registrations")
