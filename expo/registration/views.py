@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from decimal import Decimal
 
+import segno
 from flask import (
     Blueprint,
     Response,
@@ -29,6 +30,7 @@ from ..errors import DomainError, problem
 from ..extensions import csrf, db
 from ..timeutil import to_local
 from . import exports, payments, rules, services
+from .badges import badge_token
 from .forms import (
     AttendeeForm,
     EditDetailsForm,
@@ -165,7 +167,7 @@ def register_delegation(slug: str, code: str):
     invite = request.values.get("invite")
     if pass_type.visibility == Visibility.INVITE and invite != pass_type.invite_code:
         abort(404)
-    rows, row_errors, errors = [], {}, []
+    rows, row_errors, errors, answer_errors = [], {}, [], {}
     name = request.form.get("delegation_name", "").strip()
     country = request.form.get("delegation_country", "").strip()
     if request.method == "POST":
@@ -187,12 +189,16 @@ def register_delegation(slug: str, code: str):
         if not errors and not row_errors:
             people = [services.Person(r["email"], r["full_name"], r["organisation"] or None,
                                       country=country or None, role=r["role"]) for r in rows]
+            answers = _answers_from_form(event, pass_type)
             try:
                 regs = services.register_group(
                     event, pass_type, people, invite_code=invite,
+                    answers=[answers] * len(people),
                     user=current_user if current_user.is_authenticated else None,
                     delegation={"name": name, "country": country or None})
             except DomainError as error:
+                if error.code == "answers_invalid":
+                    answer_errors = error.details
                 errors.append(error.message)
             else:
                 head = regs[0]
@@ -214,7 +220,8 @@ def register_delegation(slug: str, code: str):
     status = 400 if (errors or row_errors) else 200
     return render_template("registration/delegation.html", event=event, pass_type=pass_type,
                            rows=rows, row_errors=row_errors, errors=errors, name=name,
-                           country=country, invite=invite), status
+                           country=country, invite=invite, answer_errors=answer_errors,
+                           questions=services.questions_for(event, pass_type.id)), status
 
 
 @bp.post("/events/<slug>/waiting-list/<code>")
@@ -305,10 +312,13 @@ def mine_by_key(slug: str, key: str):
                   "success")
             return redirect(url_for("registration.mine_by_key", slug=slug, key=key))
     group = reg.delegation if reg.delegation and reg.delegation.head_email == reg.email else None
+    qr_svg = None
+    if reg.status == RegistrationStatus.CONFIRMED:
+        qr_svg = segno.make(badge_token(reg), error="m").svg_inline(scale=4, border=4)
     return render_template("registration/mine.html", event=event, reg=reg, key=key, form=form,
                            can_edit=services.can_edit(reg),
                            settings=services.settings_for(event), group=group,
-                           member_key=services.access_key,
+                           member_key=services.access_key, qr_svg=qr_svg,
                            stripe=services.stripe_configured()), 400 if form.errors else 200
 
 
