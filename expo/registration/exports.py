@@ -114,6 +114,6 @@ def import_delegates(actor: User, event: Event, data: bytes) -> int:
 
     audit(actor, event, "registration.import", details={"count": len(created)})
     for reg in created:
-        notify.after_commit(notify.registration_received, reg)
+        notify.after_commit(notify.later, "registration_received", reg.id)
     notify.commit()
     return len(created)

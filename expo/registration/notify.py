@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_app_context, has_request_context, url_for
 from sqlalchemy.orm import Session
 
 from ..core.mail import Attachment
@@ -115,6 +115,45 @@ def waiting_list_offer(entry_id: int) -> None:
     link = external_url("registration.accept_offer", slug=event.slug, token=entry.offer_token)
     send_template(entry.email, f"A place is free for you at {event.name}", "waiting_list_offer",
                   entry=entry, event=event, link=link)
+
+
+# ------------------------------------------------- in a worker when there is a queue
+
+
+def later(name: str, registration_id: int, *args) -> None:
+    """Send notification `name` for a registration: in an RQ worker when Redis is set up
+    (rendering the badge PDF is the costly part of a registration), at once otherwise."""
+    if current_app.config.get("REDIS_URL"):
+        from ..jobs import enqueue
+
+        enqueue(run_notification, name, registration_id, *args)
+    else:
+        run_notification(name, registration_id, *args)
+
+
+NOTIFICATIONS = ("registration_received", "approved", "rejected", "cancelled",
+                 "badge_reissued", "payment_confirmed", "payment_refunded")
+
+
+def run_notification(name: str, registration_id: int, *args) -> None:
+    """Job entry point: plain values in, the app context of the worker (expo/worker.py)."""
+    if name not in NOTIFICATIONS:
+        raise ValueError(f"unknown notification {name!r}")
+    if has_app_context():
+        _run(name, registration_id, *args)
+        return
+    from ..worker import app_context
+
+    with app_context():
+        _run(name, registration_id, *args)
+
+
+def _run(name: str, registration_id: int, *args) -> None:
+    reg = db.session.get(Registration, registration_id)
+    if reg is None:
+        log.warning("notification %s: registration %s is gone", name, registration_id)
+        return
+    globals()[name](reg, *args)
 
 
 # ------------------------------------------------- mail that must wait for the commit

@@ -128,14 +128,14 @@ def _apply_payment(order: Order, *, method: str, payment_intent: str | None = No
     for reg in order.registrations:
         (confirmed if confirm_payment(reg) else lost).append(reg)
     for reg in confirmed:
-        notify.after_commit(notify.payment_confirmed, reg)
+        notify.after_commit(notify.later, "payment_confirmed", reg.id)
     if lost:
         amount = sum(r.price_minor for r in lost)
         for reg in lost:
             db.session.execute(sa.update(Registration).where(Registration.id == reg.id)
                                .values(payment_status=PaymentStatus.REFUNDED,
                                        updated_at=utcnow()))
-            notify.after_commit(notify.payment_refunded, reg,
+            notify.after_commit(notify.later, "payment_refunded", reg.id,
                                 "Your payment arrived after your reserved place was released "
                                 "and the pass is now full.")
         order.attention = (f"Payment arrived after the hold expired and no place was left for "
@@ -193,8 +193,8 @@ def refund(actor: User, reg: Registration) -> Registration:
     core.audit(actor, reg.event, "registration.refund", target=reg.reference,
                details={"amount": reg.price_minor})
     db.session.refresh(reg)
-    notify.after_commit(notify.payment_refunded, reg, "The organiser cancelled and refunded "
-                                                      "your registration.")
+    notify.after_commit(notify.later, "payment_refunded", reg.id,
+                        "The organiser cancelled and refunded your registration.")
     notify.commit()
     return reg
 

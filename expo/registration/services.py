@@ -468,7 +468,8 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
                    invite_code: str | None = None, user: User | None = None,
                    share_contact: bool = False, by_organiser: bool = False,
                    actor: User | None = None, offer: WaitingListEntry | None = None,
-                   delegation: dict | None = None, send_mail: bool = True) -> list[Registration]:
+                   delegation: dict | None = None, send_mail: bool = True,
+                   _retry: bool = True) -> list[Registration]:
     """Several people in one order (a delegation); all or nothing."""
     if pass_type.event_id != event.id:
         raise NotFound("No such pass type in this event.", code="pass_type_not_found")
@@ -503,11 +504,19 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
     needed = len(people) - (1 if offer is not None else 0)
     for _ in range(needed):
         if not take_place(pass_type.id):
-            # Expired holds give their places back before we say "sold out".
-            if not (_expire_holds_of(pass_type.id) and take_place(pass_type.id)):
-                db.session.rollback()
-                raise Conflict(f"“{pass_type.name}” is sold out. You can join the waiting "
-                               "list.", code="sold_out")
+            db.session.rollback()  # this request's places taken so far
+            # Expired holds give their places back (committed on their own: housekeeping),
+            # to the people on the waiting list first; then try once more.
+            if _retry and _expire_holds_of(pass_type.id):
+                _offer_free_places(pass_type)
+                notify.commit()
+                return register_group(
+                    event, pass_type, people, answers=answers, voucher_code=voucher_code,
+                    invite_code=invite_code, user=user, share_contact=share_contact,
+                    by_organiser=by_organiser, actor=actor, offer=offer,
+                    delegation=delegation, send_mail=send_mail, _retry=False)
+            raise Conflict(f"“{pass_type.name}” is sold out. You can join the waiting "
+                           "list.", code="sold_out")
     if voucher is not None:
         _use_voucher(voucher, len(people))
 
@@ -565,7 +574,7 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
     notify.commit()
     if send_mail:
         for reg in created:
-            notify.registration_received(reg)
+            notify.later("registration_received", reg.id)
     return created
 
 
@@ -717,7 +726,7 @@ def approve(actor: User, reg: Registration) -> Registration:
                        "approval.", code="not_awaiting_approval")
     core.audit(actor, reg.event, "registration.approve", target=reg.reference)
     notify.commit()
-    notify.approved(reg)
+    notify.later("approved", reg.id)
     return reg
 
 
@@ -730,7 +739,7 @@ def reject(actor: User, reg: Registration, note: str | None = None) -> Registrat
     _offer_free_places(reg.pass_type)
     core.audit(actor, reg.event, "registration.reject", target=reg.reference)
     notify.commit()
-    notify.rejected(reg)
+    notify.later("rejected", reg.id)
     return reg
 
 
@@ -748,7 +757,7 @@ def cancel(actor: User | None, reg: Registration, *, by_organiser: bool = False)
     core.audit(actor, reg.event, "registration.cancel", target=reg.reference,
                details={"by_organiser": by_organiser})
     notify.commit()
-    notify.cancelled(reg)
+    notify.later("cancelled", reg.id)
     return reg
 
 
@@ -762,7 +771,7 @@ def reissue_badge(actor: User, reg: Registration) -> Registration:
     core.audit(actor, reg.event, "badge.reissue", target=reg.reference,
                details={"serial": reg.badge_serial})
     notify.commit()
-    notify.badge_reissued(reg)
+    notify.later("badge_reissued", reg.id)
     return reg
 
 

@@ -128,3 +128,25 @@ def test_logged_in_delegate_finds_my_registration_from_the_menu(client, people, 
     services.register(event, free_pass, person(9, email=user.email), user=user)
     response = client.get("/events/scekl25/my-registration")
     assert "/events/scekl25/registration/" in response.headers["Location"]
+
+
+def test_with_a_job_queue_the_badge_mail_is_rendered_by_the_worker(app, event, free_pass,
+                                                                   outbox, monkeypatch):
+    queued = []
+
+    class FakeQueue:
+        def enqueue(self, func, *args):
+            queued.append((func, args))
+
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setattr("expo.jobs.queue",
+                        lambda: FakeQueue() if app.config["REDIS_URL"] else None)
+    reg = services.register(event, free_pass, person(1))
+    assert [(f.__name__, a) for f, a in queued] == [("run_notification",
+                                                     ("registration_received", reg.id))]
+    assert outbox.to(reg.email) == []
+    func, args = queued[0]
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    func(*args)  # what the RQ worker runs
+    [mail] = outbox.to(reg.email)
+    assert f"badge-{reg.reference}.pdf" in outbox.attachments(mail)

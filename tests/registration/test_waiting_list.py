@@ -87,3 +87,19 @@ def test_someone_registered_cannot_wait_too(event, full_pass):
         services.join_waiting_list(event, full_pass, person("first"))
     assert caught.value.code == "already_registered"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_an_expired_hold_goes_to_the_waiting_list_before_a_newcomer(event, fake_stripe,
+                                                                    outbox):
+    pt = services.create_pass_type(None, event, code="PAID1", name="Paid", price_minor=5000,
+                                   capacity=1)
+    holder = services.register(event, pt, person(1))
+    services.join_waiting_list(event, pt, person(2))
+    db.session.execute(sa.update(Registration).where(Registration.id == holder.id)
+                       .values(hold_expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    with pytest.raises(DomainError) as caught:
+        services.register(event, pt, person(3))
+    assert caught.value.code == "sold_out"
+    assert db.session.get(Registration, holder.id).status == "expired"
+    assert "A place is free for you" in outbox.to(person(2).email)[0]["Subject"]
