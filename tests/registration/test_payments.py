@@ -218,3 +218,32 @@ def test_without_stripe_keys_paid_passes_are_paid_by_bank_transfer(client, peopl
     reg = db.session.get(Registration, reg.id)
     assert (reg.status, reg.payment_status, reg.order.receipt_number) == ("confirmed", "paid", 1)
     assert "Payment received" in outbox.to(reg.email)[-1]["Subject"]
+
+
+def test_fpx_payment_confirms_when_the_async_success_arrives(client, event, paid_pass,
+                                                             fake_stripe):
+    reg, session = _checkout(fake_stripe, client, event, paid_pass)
+    pending = post_webhook(client, stripe_event("checkout.session.completed",
+                                                _completed(session, payment_status="unpaid")))
+    assert pending.json["outcome"] == "awaiting asynchronous payment (FPX)"
+    assert db.session.get(Registration, reg.id).status == "awaiting_payment"
+    post_webhook(client, stripe_event("checkout.session.async_payment_succeeded",
+                                      _completed(session)))
+    assert db.session.get(Registration, reg.id).status == "confirmed"
+
+
+def test_an_expired_checkout_session_releases_the_place(client, event, paid_pass,
+                                                        fake_stripe):
+    reg, session = _checkout(fake_stripe, client, event, paid_pass)
+    post_webhook(client, stripe_event("checkout.session.expired", {
+        "id": session["id"], "object": "checkout.session", "status": "expired",
+        "payment_status": "unpaid"}))
+    assert db.session.get(Registration, reg.id).status == "expired"
+    assert db.session.get(PassType, paid_pass.id).taken == 0
+    # Expired after completed (out of order) leaves a paid registration alone.
+    reg2, session2 = _checkout(fake_stripe, client, event, paid_pass, n=2)
+    post_webhook(client, stripe_event("checkout.session.completed", _completed(session2,
+                                                                              intent="pi_2")))
+    post_webhook(client, stripe_event("checkout.session.expired", {
+        "id": session2["id"], "object": "checkout.session", "status": "expired"}))
+    assert db.session.get(Registration, reg2.id).status == "confirmed"
