@@ -116,7 +116,8 @@ class SettingsForm(FlaskForm):
     seller_name = StringField("Seller on receipts", validators=[Optional(), Length(max=200)])
     seller_tax_id = StringField("Tax registration number", validators=[Optional(),
                                                                        Length(max=60)])
-    bank_details = TextAreaField("Bank details for invoices", validators=[Optional()])
+    bank_details = TextAreaField("Bank details for invoices", validators=[Optional()],
+                                 render_kw={"rows": 4})
 
 
 class ImportForm(FlaskForm):
