@@ -32,13 +32,15 @@ run: install
 	$(FLASK) expo demo-logins
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian's chromium (browser tests), zbar (QR decoding) and poppler (PDF to PNG),
+# Debian's chromium (browser tests), zbar (QR decoding), poppler (PDF to PNG) and
+# DejaVu fonts (badges with Vietnamese and other accented names),
 # installed through apt-get only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v zbarimg  >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	[ -e /usr/lib/x86_64-linux-gnu/libzbar.so.0 ] || ldconfig -p | grep -q libzbar.so.0 || missing="$$missing libzbar0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
@@ -47,10 +49,10 @@ system-deps:
 	fi
 
 lint: install-dev
-	$(BIN)/ruff check expo tests bench
+	$(BIN)/ruff check expo tests $(wildcard bench)
 
 test: system-deps install-dev
-	$(BIN)/ruff check expo tests bench
+	$(BIN)/ruff check expo tests $(wildcard bench)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -167,7 +167,8 @@ def run(workers: int, args, redis_url: str | None = None) -> dict:
             rq_worker = None
             if redis_url:
                 rq_worker = subprocess.Popen([sys.executable, "-m", "expo.worker"], cwd=ROOT,
-                                             env=env)
+                                             env=env, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL)
             server = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
                  f"127.0.0.1:{args.port}", "--log-level", "warning", "--keep-alive", "30",

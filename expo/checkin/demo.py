@@ -1,0 +1,89 @@
+"""Demo data for check-in: the doors of SCEKL25 and ASCN8, and a few scans."""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+
+from ..core.demo import FIRST, LAST, reference
+from ..core.models import Event
+from ..extensions import db
+from ..registration.models import PassType, Registration
+from . import services
+from .models import Gate
+
+# event slug -> (gate code, gate name, zone code, zone name, hours, re-entry, exits, capacity)
+GATES = {
+    "scekl25": [
+        ("hall-a", "Hall A main entrance", "main-hall", "Main hall (Halls 1–5)", "", True, False,
+         6000),
+        ("hall-c", "Hall C side entrance", "main-hall", "Main hall (Halls 1–5)", "", True, False,
+         6000),
+        ("plenary", "Plenary Hall doors", "plenary", "Plenary Hall", "all 08:30-18:30", True,
+         True, 3000),
+        ("vip", "VIP lounge", "vip", "VIP lounge", "all 09:00-18:00", True, True, 120),
+    ],
+    "ascn8": [
+        ("plenary", "Plenary doors", "plenary", "ASCN plenary", "", True, True, 400),
+        ("bus-1", "Site visit bus 1 · Putrajaya Command Centre", "bus-1",
+         "Site visit bus 1", "", False, False, 45),
+        ("bus-2", "Site visit bus 2 · Putrajaya Wetlands", "bus-2", "Site visit bus 2", "",
+         False, False, 45),
+    ],
+}
+# Which demo pass types open which zone, when no pass type opens it yet.
+OPENS = {"main-hall": None, "plenary": ("delegate", "vip", "speaker", "ascn"),
+         "vip": ("vip", "speaker"), "bus-1": ("ascn", "delegate"), "bus-2": ("ascn", "delegate")}
+SAMPLE_PASSES = {
+    "scekl25": [("visitor", "Trade visitor", "#2E7D32", ["main-hall"]),
+                ("delegate", "Delegate", "#0B5D7A", ["main-hall", "plenary"]),
+                ("vip", "VIP", "#8E24AA", ["main-hall", "plenary", "vip"])],
+    "ascn8": [("ascn-delegate", "ASCN delegate", "#0B5D7A", ["plenary", "bus-1", "bus-2"])],
+}
+
+
+def _sample_attendees(event: Event, count: int) -> int:
+    """A few attendees when the registration demo has not made any (standalone demo)."""
+    if db.session.scalar(sa.select(PassType.id).where(PassType.event_id == event.id)):
+        return 0
+    types = [PassType(event_id=event.id, code=c, name=n, badge_colour=col, zones=z, position=i)
+             for i, (c, n, col, z) in enumerate(SAMPLE_PASSES[event.slug])]
+    db.session.add_all(types)
+    db.session.flush()
+    rng = random.Random(event.id)
+    cities = reference()["ascn_pilot_cities_2018"]
+    for i in range(count):
+        country = rng.choice(list(cities))
+        db.session.add(Registration(
+            event_id=event.id, pass_type_id=rng.choice(types).id,
+            email=f"attendee{i + 1}@{event.slug}.demo.expo.my",
+            full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            organisation=f"{rng.choice(cities[country])} City Council", country=country,
+            reference=f"D{event.id}{i + 1:05d}"))
+    db.session.commit()
+    return count
+
+
+def load(scale: int = 0) -> str:
+    gates = attendees = 0
+    for slug, specs in GATES.items():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+        if event is None:
+            continue
+        attendees += _sample_attendees(event, 40 + scale)
+        for code, name, zone, zone_name, hours, reentry, exits, capacity in specs:
+            if db.session.scalar(sa.select(Gate.id).where(Gate.event_id == event.id,
+                                                          Gate.code == code)):
+                continue
+            services.ensure_zone(None, event, zone, zone_name, capacity=capacity)
+            opens = [p.id for p in services.pass_types(event) if zone in (p.zones or [])]
+            if not opens:
+                wanted = OPENS.get(zone)
+                opens = [p.id for p in services.pass_types(event)
+                         if wanted is None or any(w in p.code for w in wanted)]
+            services.save_gate(None, event, code=code, name=name, zone_code=zone,
+                               hours=services.parse_hours(hours, event), allow_reentry=reentry,
+                               scan_exits=exits, admitted=opens)
+            gates += 1
+    return f"{gates} gates, {attendees} sample attendees added"
