@@ -15,31 +15,31 @@ from .models import Delegation, PassType, Question, Registration, Voucher
 SCEKL_PASSES = [
     dict(code="VISITOR", name="Exhibition visitor", price_minor=0, capacity=10000,
          description="Three days of exhibition halls, the main stage and startup pitches.",
-         badge_colour="#0B5D7A", zones=["HALL"], position=1),
+         badge_colour="#0B5D7A", zones=["main-hall"], position=1),
     dict(code="DELEGATE", name="Conference delegate", price_minor=35000, capacity=2000,
          description="Plenary, policy dialogues on the four pillars, business matching and "
                      "lunch on all three days.",
-         badge_colour="#6A3D9A", zones=["HALL", "PLENARY", "MATCHING"], position=2),
+         badge_colour="#6A3D9A", zones=["main-hall", "plenary"], position=2),
     dict(code="GOV", name="Government official", price_minor=0, capacity=300,
          requires_approval=True, badge_colour="#B8860B",
          description="For officers of federal ministries, state governments and city "
                      "councils; confirmed by the organisers.",
-         zones=["HALL", "PLENARY", "VIP"], position=3),
+         zones=["main-hall", "plenary", "vip"], position=3),
     dict(code="MEDIA", name="Media", price_minor=0, capacity=120, requires_approval=True,
          badge_colour="#C0392B", description="Accredited press. Bring your press card.",
-         zones=["HALL", "PLENARY", "PRESS"], position=4),
+         zones=["main-hall", "plenary"], position=4),
     dict(code="EXHIBITOR", name="Exhibitor staff", price_minor=0, visibility="hidden",
-         badge_colour="#1F7A3A", zones=["HALL", "SETUP"], position=5),
+         badge_colour="#1F7A3A", zones=["main-hall"], position=5),
 ]
 ASCN_PASSES = [
     dict(code="ASCN", name="ASCN country delegate", price_minor=0, capacity=250,
          visibility="invite", badge_colour="#003F87",
          description="Country delegations of the ten ASEAN member states.",
-         zones=["PLENARY", "SITEVISIT"], position=1),
+         zones=["plenary", "bus-1", "bus-2"], position=1),
     dict(code="PARTNER", name="Partner and observer", price_minor=60000, capacity=80,
          requires_approval=True, badge_colour="#7A5C00",
          description="ASEAN external partners, development banks and observers.",
-         zones=["PLENARY"], position=2),
+         zones=["plenary"], position=2),
 ]
 
 

@@ -45,7 +45,8 @@ class PassTypeForm(FlaskForm):
                                validators=[DataRequired(), Regexp(r"^#[0-9A-Fa-f]{6}$",
                                                                   message="Like #0B5D7A")])
     zones = StringField("Zones it opens", validators=[Optional()],
-                        description="Zone codes separated by commas, e.g. HALL, VIP, PLENARY.")
+                        description="Check-in zone codes separated by commas, e.g. "
+                                    "main-hall, plenary, vip.")
 
 
 class AttendeeForm(FlaskForm):

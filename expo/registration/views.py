@@ -393,7 +393,8 @@ def _pass_fields(form: PassTypeForm, event: Event) -> dict:
             "sales_end": _local_to_utc(form.sales_end.data, event),
             "visibility": form.visibility.data, "requires_approval": form.requires_approval.data,
             "badge_colour": form.badge_colour.data,
-            "zones": [z.strip().upper() for z in (form.zones.data or "").split(",") if z.strip()]}
+            "zones": [z.strip().lower() for z in (form.zones.data or "").split(",")
+                      if z.strip()]}
 
 
 @bp.route("/events/<slug>/manage/passes", methods=["GET", "POST"])

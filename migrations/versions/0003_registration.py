@@ -1,7 +1,7 @@
 """registration: orders, payments, vouchers, questions, delegations, waiting list
 
 Revision ID: 0003_registration
-Revises: 0002_registration
+Revises: 0004_checkin
 Create Date: 2026-11-21 05:49:40.297320
 
 """
@@ -13,7 +13,7 @@ import expo.extensions
 
 # revision identifiers, used by Alembic.
 revision = '0003_registration'
-down_revision = '0002_registration'
+down_revision = '0004_checkin'
 branch_labels = None
 depends_on = None
 

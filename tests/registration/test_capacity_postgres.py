@@ -17,7 +17,7 @@ from expo.registration.models import PassType, Registration
 pytestmark = pytest.mark.postgres
 
 
-def _hammer(app, target, count: int, workers: int = 25):
+def _hammer(app, target, count: int, workers: int = 12):
     """Run target(i) for i in range(count) from `workers` threads, each with its own session."""
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -87,7 +87,7 @@ def test_the_same_email_registering_in_parallel_gets_one_place(pg_app, pg_event)
         services.register(ev, db.session.get(PassType, pass_id),
                           services.Person("same@example.org", "Same Person"))
 
-    outcomes = _hammer(pg_app, same_person, 40, workers=20)
+    outcomes = _hammer(pg_app, same_person, 40, workers=12)
     assert outcomes.count("ok") == 1
     assert set(outcomes) == {"ok", "already_registered"}
     db.session.expire_all()
@@ -105,7 +105,7 @@ def test_parallel_cancellations_release_each_place_once(pg_app, pg_event):
         reg = db.session.get(Registration, reg_ids[i % len(reg_ids)])
         services.cancel(None, reg)
 
-    outcomes = _hammer(pg_app, cancel, 40, workers=20)
+    outcomes = _hammer(pg_app, cancel, 40, workers=12)
     assert outcomes.count("ok") == 10
     db.session.expire_all()
     assert db.session.get(PassType, pass_id).taken == 0
