@@ -58,6 +58,19 @@ def _to_form_local(value: datetime | None, event: Event) -> datetime | None:
     return to_local(value, event.time_zone).replace(tzinfo=None) if value else None
 
 
+def safe_next(target: str | None) -> str | None:
+    """A local path only (same rule as core.views.safe_next, which features may not import)."""
+    from urllib.parse import urlsplit
+
+    if not target:
+        return None
+    parts = urlsplit(target.strip())
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
 def _sen(text: str) -> int:
     return int((Decimal(text) * 100).to_integral_value())
 
@@ -500,8 +513,9 @@ def act(event: Event, reg_id: int, action: str):
         flash(error.message, "warning")
     else:
         flash(f"{reg.full_name} {_DONE[action]}.", "success")
-    return redirect(request.form.get("next") or url_for("registration.attendees",
-                                                        slug=event.slug))
+    # Only a local path: never a redirect to another site.
+    return redirect(safe_next(request.form.get("next")) or url_for("registration.attendees",
+                                                                   slug=event.slug))
 
 
 @bp.post("/events/<slug>/manage/orders/<int:order_id>/mark-paid")
@@ -517,6 +531,18 @@ def mark_paid(event: Event, order_id: int):
     else:
         flash(f"Order {order.reference} marked paid; receipt and badge e-mailed.", "success")
     return redirect(url_for("registration.attendees", slug=event.slug))
+
+
+@bp.get("/events/<slug>/manage/orders/<int:order_id>/receipt.pdf")
+@organiser_required
+def order_receipt(event: Event, order_id: int):
+    order = db.session.get(Order, order_id)
+    if order is None or order.event_id != event.id or not order.receipt_number:
+        abort(404)
+    from .documents import receipt_pdf_for
+
+    return Response(receipt_pdf_for(order), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="receipt-{order.reference}.pdf"'})
 
 
 @bp.route("/events/<slug>/manage/registrations/import", methods=["GET", "POST"])

@@ -56,3 +56,12 @@ def test_an_organiser_of_another_event_cannot_approve(client, people, event, oth
     response = client.post(f"/events/ascn8/manage/registrations/{reg.id}/approve")
     assert response.status_code == 404
     assert db.session.get(Registration, reg.id).status == "awaiting_approval"
+
+
+def test_the_return_address_after_an_action_stays_on_this_site(client, people, event,
+                                                               approval_pass):
+    reg = services.register(event, approval_pass, person(1))
+    people.login_as("organiser", event)
+    response = client.post(f"/events/scekl25/manage/registrations/{reg.id}/approve",
+                           data={"next": "https://evil.example/phish"})
+    assert response.headers["Location"] == "/events/scekl25/manage/registrations"

@@ -247,3 +247,17 @@ def test_an_expired_checkout_session_releases_the_place(client, event, paid_pass
     post_webhook(client, stripe_event("checkout.session.expired", {
         "id": session2["id"], "object": "checkout.session", "status": "expired"}))
     assert db.session.get(Registration, reg2.id).status == "confirmed"
+
+
+def test_organiser_downloads_a_receipt_from_the_list_and_no_other_events_organiser_can(
+        client, people, event, other_event, paid_pass, organiser):
+    reg = services.register(event, paid_pass, person(1))
+    payments.mark_paid(organiser, reg.order)
+    people.login(organiser)
+    page = client.get("/events/scekl25/manage/registrations").get_data(as_text=True)
+    assert "receipt 1" in page
+    pdf = client.get(f"/events/scekl25/manage/orders/{reg.order_id}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    people.login_as("organiser", other_event)
+    assert client.get(f"/events/ascn8/manage/orders/{reg.order_id}/receipt.pdf").status_code \
+        == 404
