@@ -135,6 +135,26 @@ NOTIFICATIONS = ("registration_received", "approved", "rejected", "cancelled",
                  "badge_reissued", "payment_confirmed", "payment_refunded")
 
 
+def offer_later(entry_id: int) -> None:
+    """The waiting-list offer e-mail, in the worker when there is a queue."""
+    if current_app.config.get("REDIS_URL"):
+        from ..jobs import enqueue
+
+        enqueue(run_offer, entry_id)
+    else:
+        waiting_list_offer(entry_id)
+
+
+def run_offer(entry_id: int) -> None:
+    if has_app_context():
+        waiting_list_offer(entry_id)
+        return
+    from ..worker import app_context
+
+    with app_context():
+        waiting_list_offer(entry_id)
+
+
 def run_notification(name: str, registration_id: int, *args) -> None:
     """Job entry point: plain values in, the app context of the worker (expo/worker.py)."""
     if name not in NOTIFICATIONS:

@@ -857,7 +857,7 @@ def _offer_free_places(pass_type: PassType) -> int:
         db.session.flush()
         offered.append(entry)
     for entry in offered:
-        notify.after_commit(notify.waiting_list_offer, entry.id)
+        notify.after_commit(notify.offer_later, entry.id)
     return len(offered)
 
 
