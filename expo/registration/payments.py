@@ -256,8 +256,32 @@ def _order_for(kind: str, obj) -> Order | None:
         return order
     if kind.startswith("charge."):
         intent = obj.get("payment_intent")
-        return db.session.scalar(sa.select(Order).where(Order.stripe_payment_intent == intent)) \
-            if intent else None
+        if not intent:
+            return None
+        order = db.session.scalar(sa.select(Order).where(Order.stripe_payment_intent == intent))
+        if order is None:
+            # The charge event came before checkout.session.completed told us its payment
+            # intent: ask Stripe which Checkout Session it belongs to.
+            order = _order_by_intent_from_stripe(intent)
+        return order
+    return None
+
+
+def _order_by_intent_from_stripe(intent: str) -> Order | None:
+    try:
+        found = client().v1.checkout.sessions.list(params={"payment_intent": intent,
+                                                           "limit": 1})
+    except stripe.StripeError as error:
+        log.warning("Stripe session lookup for %s failed: %s", intent, error)
+        return None
+    for session in found.data:
+        order = db.session.scalar(sa.select(Order).where(Order.stripe_session_id == session.id))
+        if order is None and session.client_reference_id:
+            order = db.session.scalar(sa.select(Order).where(
+                Order.reference == session.client_reference_id))
+        if order is not None:
+            order.stripe_payment_intent = intent
+            return order
     return None
 
 
@@ -289,7 +313,8 @@ def _apply_event(kind: str, obj, order: Order) -> str:
         if refunded >= order.total_minor:
             order.status = OrderStatus.REFUNDED
             for reg in order.registrations:
-                if reg.payment_status == PaymentStatus.PAID:
+                # PENDING too: the refund may arrive before the payment's own event.
+                if reg.payment_status in (PaymentStatus.PAID, PaymentStatus.PENDING):
                     _move(reg, list(HOLDING), S.CANCELLED, cancelled_at=utcnow())
                     db.session.execute(sa.update(Registration).where(
                         Registration.id == reg.id).values(payment_status=PaymentStatus.REFUNDED))

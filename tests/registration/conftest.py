@@ -148,6 +148,11 @@ class FakeStripe:
             found = self.sessions.get(request.path.rsplit("/", 1)[1])
             return (200, json.dumps(found)) if found else (404, json.dumps(
                 {"error": {"type": "invalid_request_error", "message": "No such session"}}))
+        if request.method == "GET" and request.path == "/v1/checkout/sessions":
+            intent = request.args.get("payment_intent")
+            data = [v for v in self.sessions.values() if v.get("payment_intent") == intent]
+            return 200, json.dumps({"object": "list", "data": data[:1], "has_more": False,
+                                    "url": "/v1/checkout/sessions"})
         if request.method == "POST" and request.path == "/v1/refunds":
             refund = {"id": f"re_test_{n:04d}", "object": "refund", "status": "succeeded",
                       "amount": int(form["amount"]), "payment_intent": form["payment_intent"]}

@@ -261,3 +261,18 @@ def test_organiser_downloads_a_receipt_from_the_list_and_no_other_events_organis
     people.login_as("organiser", other_event)
     assert client.get(f"/events/ascn8/manage/orders/{reg.order_id}/receipt.pdf").status_code \
         == 404
+
+
+def test_a_refund_arriving_before_the_payment_event_is_still_applied(client, event, paid_pass,
+                                                                     fake_stripe):
+    reg, session = _checkout(fake_stripe, client, event, paid_pass)
+    session["payment_intent"] = "pi_early"  # what Stripe knows; we have not been told yet
+    response = post_webhook(client, stripe_event("charge.refunded", {
+        "id": "ch_9", "object": "charge", "payment_intent": "pi_early",
+        "amount_refunded": 35000}))
+    assert response.json["outcome"] == "refunded in Stripe: registrations cancelled"
+    post_webhook(client, stripe_event("checkout.session.completed",
+                                      _completed(session, intent="pi_early")))
+    reg = db.session.get(Registration, reg.id)
+    assert (reg.status, reg.payment_status) == ("cancelled", "refunded")
+    assert db.session.get(PassType, paid_pass.id).taken == 0
