@@ -110,6 +110,8 @@ class SettingsForm(FlaskForm):
                                                                    Length(max=40)])
     hold_minutes = IntegerField("Unpaid checkout holds a place for (minutes)", default=30,
                                 validators=[DataRequired(), NumberRange(min=1, max=10080)])
+    invoice_days = IntegerField("Bank transfers are due within (days)", default=14,
+                                validators=[DataRequired(), NumberRange(min=1, max=365)])
     offer_hours = IntegerField("Waiting-list offers are valid for (hours)", default=48,
                                validators=[DataRequired(), NumberRange(min=1, max=720)])
     edit_cutoff = DateTimeLocalField("Delegates may edit their details until",

@@ -181,6 +181,7 @@ class RegistrationSettings(db.Model):
     tax_label: Mapped[str] = mapped_column(sa.String(40), default="SST")
     tax_included: Mapped[bool] = mapped_column(default=True)  # prices include tax
     hold_minutes: Mapped[int] = mapped_column(default=30)
+    invoice_days: Mapped[int] = mapped_column(default=14)  # bank transfer due within
     offer_hours: Mapped[int] = mapped_column(default=48)
     edit_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bank_details: Mapped[str | None] = mapped_column(sa.Text)

@@ -162,8 +162,13 @@ def _stripe_refund(order: Order, amount: int) -> None:
 
 
 def mark_paid(actor: User, order: Order) -> Order:
-    """An organiser saw the bank transfer arrive."""
-    if order.status != OrderStatus.OPEN:
+    """An organiser saw the bank transfer arrive (also after its due date: the place is
+    taken again if one is free, otherwise the order is flagged for a bank refund)."""
+    late = order.status == OrderStatus.CANCELLED and any(
+        r.status == S.EXPIRED for r in order.registrations)
+    if late:
+        order.status = OrderStatus.OPEN
+    elif order.status != OrderStatus.OPEN:
         raise Conflict(f"Order {order.reference} is {order.status}, not open.",
                        code="order_not_open")
     outcome = _apply_payment(order, method=PaymentMethod.INVOICE)

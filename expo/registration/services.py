@@ -105,7 +105,7 @@ def settings_for(event: Event) -> RegistrationSettings:
                               .where(RegistrationSettings.event_id == event.id))
     return found or RegistrationSettings(event_id=event.id, tax_rate_bp=0, tax_label="SST",
                                          tax_included=True, hold_minutes=30, offer_hours=48,
-                                         receipt_counter=0)
+                                         invoice_days=14, receipt_counter=0)
 
 
 def ensure_settings(event: Event) -> RegistrationSettings:
@@ -125,6 +125,7 @@ def ensure_settings(event: Event) -> RegistrationSettings:
 
 
 SETTING_FIELDS = ("tax_rate_bp", "tax_label", "tax_included", "hold_minutes", "offer_hours",
+                  "invoice_days",
                   "edit_cutoff", "bank_details", "seller_name", "seller_tax_id")
 
 
@@ -134,7 +135,8 @@ def update_settings(actor: User, event: Event, **fields) -> RegistrationSettings
         raise Invalid(f"Unknown settings: {', '.join(sorted(unknown))}.")
     if not 0 <= int(fields.get("tax_rate_bp", 0) or 0) <= 10000:
         raise Invalid("The tax rate is between 0 and 100 %.", code="tax_rate_invalid")
-    if int(fields.get("hold_minutes", 30) or 0) < 1 or int(fields.get("offer_hours", 48) or 0) < 1:
+    if min(int(fields.get(k, 1) or 0) for k in ("hold_minutes", "offer_hours",
+                                                  "invoice_days")) < 1:
         raise Invalid("Holds and offers last at least one minute / hour.", code="hold_invalid")
     row = ensure_settings(event)
     for key, value in fields.items():
@@ -541,9 +543,7 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
                            head_user_id=user.id if user else None, order_id=order.id)
         db.session.add(group)
         db.session.flush()
-    hold_until = None
-    if status == S.AWAITING_PAYMENT and order.method == PaymentMethod.STRIPE:
-        hold_until = utcnow() + timedelta(minutes=settings.hold_minutes)
+    hold_until = _hold_until(status, order.method, settings)
     created = []
     for index, (person, person_answers) in enumerate(zip(people, clean_answers, strict=True)):
         reg = Registration(
@@ -579,6 +579,16 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
 
 
 # ---------------------------------------------------------------- holds
+
+
+def _hold_until(status: str, method: str, settings: RegistrationSettings) -> datetime | None:
+    """How long an unpaid place stays held: minutes for a card checkout, days for a
+    bank transfer."""
+    if status != S.AWAITING_PAYMENT:
+        return None
+    if method == PaymentMethod.STRIPE:
+        return utcnow() + timedelta(minutes=settings.hold_minutes)
+    return utcnow() + timedelta(days=settings.invoice_days)
 
 
 def _expire_holds_of(pass_type_id: int | None = None, event_id: int | None = None) -> int:
@@ -718,9 +728,8 @@ def edit_registration(reg: Registration, actor: User | None, *, by_organiser: bo
 
 def approve(actor: User, reg: Registration) -> Registration:
     to = S.AWAITING_PAYMENT if reg.price_minor else S.CONFIRMED
-    hold = None
-    if to == S.AWAITING_PAYMENT and reg.order and reg.order.method == PaymentMethod.STRIPE:
-        hold = utcnow() + timedelta(minutes=settings_for(reg.event).hold_minutes)
+    hold = _hold_until(to, reg.order.method if reg.order else PaymentMethod.INVOICE,
+                       settings_for(reg.event))
     if not _move(reg, [S.AWAITING_APPROVAL], to, hold_expires_at=hold):
         raise Conflict(f"This registration is {reg.status.replace('_', ' ')}, not awaiting "
                        "approval.", code="not_awaiting_approval")

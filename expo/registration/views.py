@@ -607,6 +607,7 @@ def setup(event: Event):
             services.update_settings(
                 current_user, event, tax_rate_bp=int(Decimal(form.tax_rate.data) * 100),
                 tax_label=form.tax_label.data, hold_minutes=form.hold_minutes.data,
+                invoice_days=form.invoice_days.data,
                 offer_hours=form.offer_hours.data,
                 edit_cutoff=_local_to_utc(form.edit_cutoff.data, event),
                 seller_name=form.seller_name.data or None,

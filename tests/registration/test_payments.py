@@ -212,7 +212,8 @@ def test_without_stripe_keys_paid_passes_are_paid_by_bank_transfer(client, peopl
     page = response.get_data(as_text=True)
     assert "Maybank 5140 1234 5678" in page and "RM350.00" in page
     reg = db.session.scalar(sa.select(Registration))
-    assert reg.status == "awaiting_payment" and reg.hold_expires_at is None
+    assert reg.status == "awaiting_payment"
+    assert timedelta(days=13) < reg.hold_expires_at - utcnow() <= timedelta(days=14)
     people.login(organiser)
     client.post(f"/events/scekl25/manage/orders/{reg.order_id}/mark-paid")
     reg = db.session.get(Registration, reg.id)
@@ -276,3 +277,20 @@ def test_a_refund_arriving_before_the_payment_event_is_still_applied(client, eve
     reg = db.session.get(Registration, reg.id)
     assert (reg.status, reg.payment_status) == ("cancelled", "refunded")
     assert db.session.get(PassType, paid_pass.id).taken == 0
+
+
+def test_a_bank_transfer_after_the_due_date_is_honoured_if_a_place_is_free(client, people,
+                                                                           event, organiser):
+    pt = services.create_pass_type(None, event, code="ONE", name="One place", price_minor=1000,
+                                   capacity=1)
+    late = services.register(event, pt, person(1))
+    db.session.execute(sa.update(Registration).values(hold_expires_at=utcnow()
+                                                      - timedelta(days=1)))
+    db.session.commit()
+    services.expire_holds(event)
+    assert db.session.get(Registration, late.id).status == "expired"
+    assert db.session.get(PassType, pt.id).taken == 0
+    payments.mark_paid(organiser, db.session.get(Order, late.order_id))
+    late = db.session.get(Registration, late.id)
+    assert (late.status, late.payment_status) == ("confirmed", "paid")
+    assert db.session.get(PassType, pt.id).taken == 1
