@@ -38,8 +38,13 @@ def register(endpoint: str, label: str, icon: str, *, roles: set[str] | None = N
     _items.sort(key=lambda i: (i.order, i.label))
 
 
+def _signed_in() -> bool:
+    # Mail templates render outside a request, where there is no current user.
+    return current_user is not None and current_user.is_authenticated
+
+
 def links(event, place: str, roles: set[str]) -> list[Link]:
-    admin = current_user.is_authenticated and current_user.is_admin
+    admin = _signed_in() and current_user.is_admin
     out = []
     for item in _items:
         if item.place != place:
@@ -72,7 +77,7 @@ def init_app(app: Flask) -> None:
             return links(event, "mine", set(roles))
 
         my_events = []
-        if current_user.is_authenticated:
+        if _signed_in():
             my_events = services.events_for_user(current_user)
         return {"event": g.get("event"), "event_nav": event_nav, "manage_nav": manage_nav,
                 "role_links": role_links, "my_events": my_events}
