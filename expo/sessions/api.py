@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import marshmallow as ma
 from flask import url_for
 from flask_smorest import Blueprint
