@@ -47,10 +47,10 @@ system-deps:
 	fi
 
 lint: install-dev
-	$(BIN)/ruff check expo tests bench
+	$(BIN)/ruff check expo tests $(wildcard bench)
 
 test: system-deps install-dev
-	$(BIN)/ruff check expo tests bench
+	$(BIN)/ruff check expo tests $(wildcard bench)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -59,7 +59,8 @@ def _events_spec(ref: dict) -> list[dict]:
                  + scekl["scale"][1:] + ".\n\nThree days of exhibition, policy dialogue and "
                  "business matching between city governments, state agencies, startups and "
                  "investors.")),
-        dict(slug="ascn8", name=ascn8["name"],
+        # The name people use for it (the reference calls it "8th Annual Meeting of ...").
+        dict(slug="ascn8", name="8th ASEAN Smart Cities Network Annual Meeting",
              tagline="ASEAN cities working together on smart, sustainable urban development",
              venue="Kuala Lumpur", city=ascn8["city"], country="Malaysia",
              time_zone=ascn8["time_zone"], starts_on=date.fromisoformat(ascn8["dates"][0]),

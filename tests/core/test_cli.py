@@ -23,6 +23,7 @@ def test_demo_loads_both_events_with_a_user_for_every_role_and_is_idempotent(run
                             "Digital Entrepreneurship & Economic Development",
                             "Community Empowerment through Digital Solutions"]
     ascn8 = services.event_by_slug("ascn8")
+    assert ascn8.name == "8th ASEAN Smart Cities Network Annual Meeting"
     assert str(ascn8.starts_on) == "2025-09-08" and "Putrajaya Wetlands" in ascn8.description
     roles = set(db.session.scalars(sa.select(EventRole.role).where(EventRole.event_id ==
                                                                    scekl.id)))

@@ -78,7 +78,7 @@ def test_rotation_makes_a_new_current_key_and_old_badges_still_verify(tmp_path):
     assert _mode(tmp_path / "event-25-k2.pem") == 0o600
 
 
-def test_two_rotations_racing_end_with_one_new_key(tmp_path):
+def test_rotating_a_stale_copy_adopts_the_key_another_process_just_added(tmp_path):
     first = keys.load_or_create(tmp_path, EVENT)
     second = keys.load_or_create(tmp_path, EVENT)
     first.rotate()
