@@ -72,7 +72,8 @@ def init_app(app: Flask) -> None:
             return links(event, "mine", set(roles))
 
         my_events = []
-        if current_user.is_authenticated:
+        # Mail rendered outside a request (CLI, jobs) has no current_user at all.
+        if getattr(current_user, "is_authenticated", False):
             my_events = services.events_for_user(current_user)
         return {"event": g.get("event"), "event_nav": event_nav, "manage_nav": manage_nav,
                 "role_links": role_links, "my_events": my_events}

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from ..apiutil import BEARER
-from ..core.access import api_event_role, api_identity, api_user_required, visible_event
+from ..core.access import api_event_role, api_user_required, api_visible_event
 from ..core.models import Role
 from ..errors import Invalid, NotFound
 from ..timeutil import to_local
@@ -73,6 +73,18 @@ class TalkPersonIn(ma.Schema):
     role = ma.fields.String(load_default="speaker")
 
 
+class SiteVisitIn(ma.Schema):
+    meeting_point = ma.fields.String(required=True)
+    destination = ma.fields.String(allow_none=True)
+    departs_at = ma.fields.AwareDateTime(required=True)
+    returns_at = ma.fields.AwareDateTime(required=True)
+    buses = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    seats_per_bus = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    eligible_pass_type_ids = ma.fields.List(ma.fields.Integer(), load_default=list,
+                                            metadata={"description": "Empty: every pass."})
+    notes = ma.fields.String(allow_none=True)
+
+
 class TalkIn(ma.Schema):
     title = ma.fields.String()
     abstract = ma.fields.String(allow_none=True)
@@ -84,6 +96,8 @@ class TalkIn(ma.Schema):
     ends_at = ma.fields.AwareDateTime()
     capacity = ma.fields.Integer(allow_none=True)
     people = ma.fields.List(ma.fields.Nested(TalkPersonIn))
+    site_visit = ma.fields.Nested(SiteVisitIn, metadata={
+        "description": "Site visits only: logistics; seats become buses x seats_per_bus."})
     allow_conflicts = ma.fields.Boolean(load_default=False,
                                         metadata={"description": "Save even with soft conflicts."})
 
@@ -122,8 +136,7 @@ def _out(event, talk, seats) -> dict:
 @blp.doc(security=[{}, *BEARER])
 def list_talks(args, slug: str):
     """The published programme, filtered as on the agenda page."""
-    api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     programme = services.published_programme(event)
     seats = services.seats(event)
     shown = programme.filter(day=args["day"], track_id=args["track"], pillar=args["pillar"],
@@ -137,8 +150,7 @@ def list_talks(args, slug: str):
 @blp.doc(security=[{}, *BEARER])
 def get_talk(slug: str, talk_id: int):
     """One published talk."""
-    api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     talk = services.published_programme(event).talk(talk_id)
     if talk is None:
         raise NotFound("This talk is not in the published programme.", code="talk_not_found")
@@ -150,8 +162,7 @@ def get_talk(slug: str, talk_id: int):
 @blp.doc(security=[{}, *BEARER])
 def list_speakers(slug: str):
     """Speakers of the published programme."""
-    api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     return [{"id": s.id, "full_name": s.full_name, "organisation": s.organisation,
              "job_title": s.job_title, "country": s.country, "bio": s.bio,
              "talk_ids": [t.id for t in s.talks]}
@@ -166,7 +177,7 @@ def list_speakers(slug: str):
 def signup(slug: str, talk_id: int):
     """Take a seat (or join the waiting list of a full workshop or site visit)."""
     user = api_user_required()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     row = services.signup(user, event, talk_id)
     return row
 
@@ -177,7 +188,7 @@ def signup(slug: str, talk_id: int):
 def cancel_signup(slug: str, talk_id: int):
     """Give the seat back; the next person waiting is offered it."""
     user = api_user_required()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     services.cancel_signup(user, event, talk_id)
 
 
@@ -198,7 +209,7 @@ def _saved(event, talk, conflicts) -> dict:
 @blp.doc(security=BEARER)
 def create_talk(data, slug: str):
     """Organisers: add a talk to the draft programme."""
-    event = services_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.ORGANISER)
     allow = data.pop("allow_conflicts", False)
     for key in ("title", "starts_at", "ends_at"):
@@ -215,7 +226,7 @@ def create_talk(data, slug: str):
 @blp.doc(security=BEARER)
 def update_talk(data, slug: str, talk_id: int):
     """Organisers: change a talk of the draft programme."""
-    event = services_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.ORGANISER)
     allow = data.pop("allow_conflicts", False)
     talk, found = services.save_talk(user, event, talk_id, allow_conflicts=allow, **data)
@@ -228,18 +239,9 @@ def update_talk(data, slug: str, talk_id: int):
 @blp.doc(security=BEARER)
 def move_talk_api(data, slug: str, talk_id: int):
     """Organisers: move a talk (the schedule editor's drag and drop); answers all conflicts."""
-    event = services_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.ORGANISER)
     talk, found = services.move_talk(user, event, talk_id, day=data["day"], start=data["start"],
                                      room_id=data["room_id"],
                                      allow_conflicts=data["allow_conflicts"])
     return _saved(event, talk, found)
-
-
-def services_event(slug: str):
-    from ..core import services as core
-
-    return core.event_by_slug(slug)
-
-
-

@@ -128,21 +128,13 @@ def schedule_json(programme: Programme, *, title: str, acronym: str, first: date
     return json.dumps(schedule, ensure_ascii=False, indent=1)
 
 
-def _vtimezone(zone: str, around: datetime) -> icalendar.Timezone:
-    """A VTIMEZONE for the zone (Asia/Kuala_Lumpur has no DST: one STANDARD block)."""
-    tz = ZoneInfo(zone)
-    offset = around.astimezone(tz).utcoffset() or timedelta(0)
-    vtz = icalendar.Timezone()
-    vtz.add("TZID", zone)
-    standard = icalendar.TimezoneStandard()
-    standard.add("DTSTART", datetime(1970, 1, 1))
-    standard.add("TZOFFSETFROM", offset)
-    standard.add("TZOFFSETTO", offset)
-    hours, rem = divmod(int(offset.total_seconds()), 3600)
-    standard.add("TZNAME", f"{'+' if hours >= 0 else '-'}{abs(hours):02d}" +
-                 (f"{rem // 60:02d}" if rem else ""))
-    vtz.add_component(standard)
-    return vtz
+def _vtimezone(zone: str, talks: list[PTalk]) -> icalendar.Timezone:
+    """The zone's VTIMEZONE, made by icalendar from the tz database, covering the talks."""
+    moments = [t.start for t in talks] or [datetime.now(UTC)]
+    first, last = min(moments).date(), max(moments).date()
+    return icalendar.Timezone.from_tzinfo(ZoneInfo(zone), tzid=zone,
+                                          first_date=date(first.year - 1, 1, 1),
+                                          last_date=date(last.year + 2, 1, 1))
 
 
 def calendar(talks: list[PTalk], *, zone: str, name: str, talk_url, uid_domain: str,
@@ -156,7 +148,7 @@ def calendar(talks: list[PTalk], *, zone: str, name: str, talk_url, uid_domain: 
     if method:
         cal.add("METHOD", method)
     tz = ZoneInfo(zone)
-    cal.add_component(_vtimezone(zone, talks[0].start if talks else datetime.now(UTC)))
+    cal.add_component(_vtimezone(zone, talks))
     stamp = datetime.now(UTC)
     for t in talks:
         ev = icalendar.Event()

@@ -7,8 +7,12 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -16,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from .models import KIND_LABELS
+from .models import KIND_LABELS, SpeakerRole
 
 
 class RoomForm(FlaskForm):
@@ -57,6 +61,14 @@ def kind_choices() -> list[SelectChoice]:
     return [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
 
 
+class PersonForm(Form):
+    """One row of a talk's people: a speaker and their role (an empty row is ignored)."""
+
+    speaker_id = SelectField("Speaker", validators=[Optional()])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize())
+                                        for r in SpeakerRole])
+
+
 class TalkForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind", choices=kind_choices())
@@ -68,15 +80,16 @@ class TalkForm(FlaskForm):
     capacity = IntegerField("Seats for sign-up", description="Leave empty when open to all.",
                             validators=[Optional(), NumberRange(min=0)])
     abstract = TextAreaField("Abstract", validators=[Optional(), Length(max=10000)])
-    people = TextAreaField("People", description="One per line: speaker id and role, e.g. "
-                           "“12 moderator”. Roles: moderator, panellist, speaker.",
-                           validators=[Optional()])
+    people = FieldList(FormField(PersonForm), min_entries=0)
     meeting_point = StringField("Meeting point (site visits)", validators=[Optional()])
     destination = StringField("Destination (site visits)", validators=[Optional()])
     departs = TimeField("Bus departs", validators=[Optional()])
     returns = TimeField("Bus returns", validators=[Optional()])
     buses = IntegerField("Buses", validators=[Optional(), NumberRange(min=1)])
     seats_per_bus = IntegerField("Seats per bus", validators=[Optional(), NumberRange(min=1)])
+    eligible_pass_types = SelectMultipleField(
+        "Eligible pass types", coerce=int, validators=[Optional()],
+        description="Only holders of these passes may sign up; select none to open it to all.")
     allow_conflicts = BooleanField("Save even with scheduling conflicts")
 
 

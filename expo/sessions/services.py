@@ -59,6 +59,11 @@ def _text(value) -> str | None:
 # ---------------------------------------------------------------- lookups
 
 
+def pass_types(event: Event) -> list[PassType]:
+    return list(db.session.scalars(sa.select(PassType).where(PassType.event_id == event.id)
+                                   .order_by(PassType.position, PassType.name)))
+
+
 def rooms(event: Event) -> list[Room]:
     return list(db.session.scalars(sa.select(Room).where(Room.event_id == event.id)
                                    .order_by(Room.position, Room.name)))
@@ -664,7 +669,12 @@ def calendar_for(event: Event, items, *, name: str, method: str | None = None) -
 
 
 def _published_talk(event: Event, talk_id) -> Talk:
+    """A talk people may star or sign up for: it is in the published programme."""
     obj = talk(event, talk_id)
+    version = latest_version(event)
+    if version is None or str(obj.id) not in (version.snapshot or {}).get("talks", {}):
+        raise NotFound("This session is not in the published programme.",
+                       code="talk_not_found")
     return obj
 
 
@@ -764,7 +774,7 @@ def signup(user: User, event: Event, talk_id: int) -> SignUp:
     sign-ups for the last seats never oversell.
     """
     expire_offers(event)
-    obj = talk(event, talk_id)
+    obj = _published_talk(event, talk_id)
     if obj.capacity is None:
         raise Invalid(f"“{obj.title}” is open to all: no sign-up needed.",
                       code="signup_not_needed")

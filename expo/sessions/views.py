@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -10,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.access import organiser_required, visible_event
 from ..errors import DomainError, NotFound
-from ..timeutil import local_to_utc, to_local
+from ..timeutil import local_to_utc, to_local, utcnow
 from . import exports, services
 from .forms import (
     AvailabilityForm,
@@ -47,15 +48,28 @@ def _talk_url(event):
 # ---------------------------------------------------------------- public agenda
 
 
+def _agenda_day(programme, value: str | None) -> date | None:
+    """The day the agenda shows: one day at a time by default (today during the event,
+    else the first day); `all` shows every day."""
+    days = programme.days()
+    if value == "all" or not days:
+        return None
+    try:
+        wanted = date.fromisoformat(value) if value else None
+    except ValueError:
+        wanted = None
+    if wanted in days:
+        return wanted
+    today = to_local(utcnow(), programme.zone).date()
+    return today if today in days else days[0]
+
+
 @bp.get("/events/<slug>/agenda")
 def agenda(slug: str):
     event = _event(slug)
     programme = services.published_programme(event)
-    try:
-        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else None
-    except ValueError:
-        day = None
-    filters = {"day": day, "track_id": _int(request.args.get("track")),
+    filters = {"day": _agenda_day(programme, request.args.get("day")),
+               "track_id": _int(request.args.get("track")),
                "pillar": request.args.get("pillar") or None,
                "kind": request.args.get("kind") or None,
                "speaker_id": _int(request.args.get("speaker")), "q": request.args.get("q")}
@@ -63,8 +77,11 @@ def agenda(slug: str):
     by_day: dict[date, list] = {}
     for talk in shown:
         by_day.setdefault(programme.local_day(talk), []).append(talk)
+    per_day = {d: 0 for d in programme.days()}
+    for talk in programme.filter(**{**filters, "day": None}):
+        per_day[programme.local_day(talk)] += 1
     return render_template("sessions/agenda.html", event=event, programme=programme,
-                           by_day=by_day, filters=filters, kinds=KIND_LABELS,
+                           by_day=by_day, filters=filters, kinds=KIND_LABELS, per_day=per_day,
                            starred=services.starred_ids(current_user, event),
                            signed=services.signups_of(current_user, event),
                            seats=services.seats(event), count=len(shown))
@@ -254,17 +271,69 @@ def manage_programme(event):
                            version=services.latest_version(event))
 
 
-def _parse_people(text: str):
-    people = []
-    for n, line in enumerate((text or "").splitlines(), 1):
-        parts = line.split()
-        if not parts:
-            continue
-        if not parts[0].isdigit():
-            raise DomainError(f"Line {n} of People: start with the speaker's number.",
-                              code="people_invalid")
-        people.append((int(parts[0]), parts[1] if len(parts) > 1 else "speaker"))
-    return people
+EMPTY_PEOPLE_ROWS = 3
+
+
+def _talk_form(event, talk) -> TalkForm:
+    """The talk form with its choices: tracks, rooms, speakers per people row, pass types."""
+    form = TalkForm()
+    form.track_id.choices = _track_choices(event)
+    form.room_id.choices = _room_choices(event)
+    form.eligible_pass_types.choices = [SelectChoice(p.id, p.name)
+                                        for p in services.pass_types(event)]
+    if request.method == "GET":
+        rows = [SimpleNamespace(speaker_id=str(p.speaker_id), role=p.role)
+                for p in (talk.people if talk else [])]
+        for row in rows + [SimpleNamespace(speaker_id="", role="speaker")] * EMPTY_PEOPLE_ROWS:
+            form.people.append_entry(row)
+    speaker_choices = [SelectChoice("", "— choose a speaker —")] + [
+        SelectChoice(str(s.id), s.full_name + (f" · {s.organisation}" if s.organisation else ""))
+        for s in services.speakers(event)]
+    for entry in form.people:
+        entry.form.speaker_id.choices = speaker_choices
+    return form
+
+
+def _fill_talk_form(form: TalkForm, event, talk) -> None:
+    zone = event.time_zone
+    if talk is None:
+        form.day.data = event.starts_on
+        return
+    start, end = to_local(talk.starts_at, zone), to_local(talk.ends_at, zone)
+    form.title.data, form.kind.data, form.abstract.data = talk.title, talk.kind, talk.abstract
+    form.track_id.data = str(talk.track_id or "")
+    form.room_id.data = str(talk.room_id or "")
+    form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
+    form.capacity.data = talk.capacity
+    if talk.site_visit:
+        v = talk.site_visit
+        form.meeting_point.data, form.destination.data = v.meeting_point, v.destination
+        form.departs.data = to_local(v.departs_at, zone).time()
+        form.returns.data = to_local(v.returns_at, zone).time()
+        form.buses.data, form.seats_per_bus.data = v.buses, v.seats_per_bus
+        form.eligible_pass_types.data = list(v.eligible_pass_type_ids or [])
+
+
+def _talk_fields(form: TalkForm, event) -> dict:
+    zone = event.time_zone
+    fields = dict(title=form.title.data, kind=form.kind.data, abstract=form.abstract.data,
+                  track_id=_int(form.track_id.data), room_id=_int(form.room_id.data),
+                  starts_at=local_to_utc(form.day.data, form.start.data, zone),
+                  ends_at=local_to_utc(form.day.data, form.end.data, zone),
+                  capacity=form.capacity.data,
+                  people=[(int(e.form.speaker_id.data), e.form.role.data) for e in form.people
+                          if e.form.speaker_id.data])
+    if form.kind.data == TalkKind.SITE_VISIT:
+        # Seats of a site visit are the buses' seats; the service derives the capacity.
+        fields["site_visit"] = {
+            "meeting_point": form.meeting_point.data, "destination": form.destination.data,
+            "departs_at": local_to_utc(form.day.data, form.departs.data or form.start.data,
+                                       zone),
+            "returns_at": local_to_utc(form.day.data, form.returns.data or form.end.data,
+                                       zone),
+            "buses": form.buses.data or 0, "seats_per_bus": form.seats_per_bus.data or 0,
+            "eligible_pass_type_ids": form.eligible_pass_types.data or []}
+    return fields
 
 
 @bp.route("/events/<slug>/manage/talks/new", methods=["GET", "POST"])
@@ -272,53 +341,15 @@ def _parse_people(text: str):
 @organiser_required
 def edit_talk(event, talk_id: int | None = None):
     talk = services.talk(event, talk_id) if talk_id else None
-    form = TalkForm()
-    form.track_id.choices = _track_choices(event)
-    form.room_id.choices = _room_choices(event)
+    form = _talk_form(event, talk)
     conflicts = []
     if request.method == "GET":
-        if talk is not None:
-            start, end = to_local(talk.starts_at, event.time_zone), \
-                to_local(talk.ends_at, event.time_zone)
-            form.title.data, form.kind.data, form.abstract.data = talk.title, talk.kind, \
-                talk.abstract
-            form.track_id.data = str(talk.track_id or "")
-            form.room_id.data = str(talk.room_id or "")
-            form.day.data, form.start.data, form.end.data = start.date(), start.time(), \
-                end.time()
-            form.capacity.data = talk.capacity
-            form.people.data = "\n".join(f"{p.speaker_id} {p.role}" for p in talk.people)
-            if talk.site_visit:
-                v = talk.site_visit
-                form.meeting_point.data, form.destination.data = v.meeting_point, v.destination
-                form.departs.data = to_local(v.departs_at, event.time_zone).time()
-                form.returns.data = to_local(v.returns_at, event.time_zone).time()
-                form.buses.data, form.seats_per_bus.data = v.buses, v.seats_per_bus
-        else:
-            form.day.data = event.starts_on
+        _fill_talk_form(form, event, talk)
     if form.validate_on_submit():
         try:
-            zone = event.time_zone
-            fields = dict(title=form.title.data, kind=form.kind.data,
-                          abstract=form.abstract.data, track_id=_int(form.track_id.data),
-                          room_id=_int(form.room_id.data),
-                          starts_at=local_to_utc(form.day.data, form.start.data, zone),
-                          ends_at=local_to_utc(form.day.data, form.end.data, zone),
-                          capacity=form.capacity.data, people=_parse_people(form.people.data))
-            if form.kind.data == TalkKind.SITE_VISIT and form.meeting_point.data:
-                fields["site_visit"] = {
-                    "meeting_point": form.meeting_point.data,
-                    "destination": form.destination.data,
-                    "departs_at": local_to_utc(form.day.data, form.departs.data or
-                                               form.start.data, zone),
-                    "returns_at": local_to_utc(form.day.data, form.returns.data or
-                                               form.end.data, zone),
-                    "buses": form.buses.data or 1, "seats_per_bus": form.seats_per_bus.data or 40,
-                    "eligible_pass_type_ids": (talk.site_visit.eligible_pass_type_ids
-                                               if talk and talk.site_visit else [])}
             saved, found = services.save_talk(current_user, event, talk_id,
                                               allow_conflicts=form.allow_conflicts.data,
-                                              **fields)
+                                              **_talk_fields(form, event))
             flash(f"Saved “{saved.title}”" + (f" with {len(found)} conflict(s)." if found
                                                  else "."), "warning" if found else "success")
             return redirect(url_for("sessions.manage_programme", slug=event.slug))
@@ -328,7 +359,7 @@ def edit_talk(event, talk_id: int | None = None):
                 if isinstance(error.details, dict) else []
     status = 400 if form.errors or form.form_errors else 200
     return render_template("sessions/talk_form.html", event=event, form=form, talk=talk,
-                           conflicts=conflicts, speakers=services.speakers(event)), status
+                           conflicts=conflicts), status
 
 
 @bp.post("/events/<slug>/manage/talks/<int:talk_id>/delete")

@@ -60,3 +60,30 @@ def delegate(people, event, register):
     user = people.make(Role.DELEGATE, event)
     register(user)
     return user
+
+
+@pytest.fixture
+def make_talk(event, hall):
+    """A talk in the draft (Plenary Hall, 17 Sep 10:00-11:00 unless told)."""
+    def make(title="Governing AI in Public Services", **fields):
+        fields.setdefault("room_id", hall.id)
+        fields.setdefault("starts_at", kl(17, 10))
+        fields.setdefault("ends_at", kl(17, 11))
+        talk, _found = services.save_talk(None, event, title=title, **fields)
+        return talk
+
+    return make
+
+
+@pytest.fixture
+def publish(event):
+    def run(**kwargs):
+        return services.publish(None, event, **kwargs)
+
+    return run
+
+
+def outbox(app) -> list:
+    from tests.core.test_accounts import outbox as read
+
+    return read(app)
