@@ -482,6 +482,32 @@ def delete_window(event, window_id: int):
 SLOT_MINUTES = 15
 
 
+def _lanes(talks) -> dict[int, tuple[int, int]]:
+    """Talk id -> (lane, lanes): double-booked talks of one room sit side by side."""
+    out: dict[int, tuple[int, int]] = {}
+    by_room: dict[int, list] = {}
+    for t in sorted(talks, key=lambda t: (t.starts_at, t.id)):
+        by_room.setdefault(t.room_id, []).append(t)
+    for room_talks in by_room.values():
+        group: list = []
+        group_end = None
+        for t in room_talks + [None]:
+            if t is None or (group_end is not None and t.starts_at >= group_end):
+                ends: list = []
+                for member in group:
+                    lane = next((i for i, end in enumerate(ends) if end <= member.starts_at),
+                                len(ends))
+                    ends[lane:lane + 1] = [member.ends_at]
+                    out[member.id] = lane
+                for member in group:
+                    out[member.id] = (out[member.id], len(ends))
+                group, group_end = [], None
+            if t is not None:
+                group.append(t)
+                group_end = max(group_end or t.ends_at, t.ends_at)
+    return out
+
+
 @bp.get("/events/<slug>/manage/schedule")
 @organiser_required
 def editor(event):
@@ -512,6 +538,7 @@ def editor(event):
             placed.append((t, row, span, room_index[t.room_id] + 2))
         else:
             unplaced.append(t)
+    lanes = _lanes([t for t, *_ in placed])
     move = MoveForm()
     move.day.choices = [SelectChoice(d.isoformat(), f"{d:%a %d %b}") for d in days]
     move.room_id.choices = [SelectChoice(str(r.id), r.name) for r in rooms]
@@ -521,6 +548,7 @@ def editor(event):
     return render_template("sessions/editor.html", event=event, days=days, day=day, rooms=rooms,
                            placed=placed, unplaced=unplaced, slots=slots, conflicts=conflicts,
                            in_conflict=in_conflict, move=move, slot_minutes=SLOT_MINUTES,
+                           lanes=lanes,
                            talks_by_id={t.id: t for t in all_talks})
 
 

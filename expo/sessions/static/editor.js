@@ -31,6 +31,13 @@
     dragged = talk;
     e.dataTransfer.setData("text/plain", talk.dataset.talk);
     e.dataTransfer.effectAllowed = "move";
+    // Let drops reach the cells under other sessions (a clash is allowed, then shown).
+    talk.classList.add("sg-dragged");
+    setTimeout(function () { grid.classList.add("sg-dragging"); }, 0);
+  });
+  grid.addEventListener("dragend", function () {
+    grid.classList.remove("sg-dragging");
+    if (dragged) dragged.classList.remove("sg-dragged");
   });
   grid.addEventListener("dragover", function (e) {
     if (e.target.closest(".sg-cell")) { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }
@@ -53,6 +60,13 @@
         el.style.gridColumn = cell.style.gridColumn;
         el.style.gridRow = cell.style.gridRow.split("/")[0].trim() + " /" + span;
         el.querySelector(".text-body-secondary").textContent = res.body.talk.local_start + "–" + res.body.talk.local_end + " · " + res.body.talk.kind_label;
+        // A room clash: sit beside the other session instead of hiding it.
+        var clash = res.body.conflicts.some(function (c) {
+          return c.kind === "room_double_booked" && c.talk_ids.indexOf(parseInt(id, 10)) !== -1;
+        });
+        el.style.justifySelf = clash ? "start" : "";
+        el.style.width = clash ? "calc(50% - 6px)" : "";
+        el.style.marginLeft = clash ? "calc(50% + 3px)" : "";
         showConflicts(res.body.conflicts);
       });
   });
