@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 KIND_LABELS = {"keynote": "Keynote", "panel": "Panel", "expert_talk": "Expert talk",
                "workshop": "Workshop", "networking": "Networking", "site_visit": "Site visit"}
 ROLE_ORDER = {"moderator": 0, "speaker": 1, "panellist": 2}
+# Talk fields whose change is published but not worth an e-mail on its own.
+DETAILS = ("abstract", "kind", "language", "track_id", "capacity", "site_visit")
+NOTIFY = {"time", "room", "title", "speakers"}
 
 
 @dataclass
@@ -195,6 +198,8 @@ def diff(old: dict, new: dict) -> list[dict]:
         if {(p["speaker_id"], p["role"]) for p in before["people"]} != \
                 {(p["speaker_id"], p["role"]) for p in talk["people"]}:
             what.append("speakers")
+        if any(before.get(k) != talk.get(k) for k in DETAILS):
+            what.append("details")
         if what:
             room_before = rooms_old.get(str(before.get("room_id")), {}).get("name")
             room_after = rooms_new.get(str(talk.get("room_id")), {}).get("name")

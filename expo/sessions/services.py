@@ -587,7 +587,7 @@ def publish(actor: User, event: Event, *, note: str | None = None,
     previous = latest_version(event)
     snap = snapshot(event)
     changes = diff(previous.snapshot if previous else {}, snap)
-    if previous is not None and not changes:
+    if previous is not None and not changes and previous.snapshot == snap:
         raise Invalid("Nothing changed since version "
                       f"{previous.number}: there is nothing to publish.", code="no_changes")
     version = ProgrammeVersion(event_id=event.id, number=(previous.number + 1) if previous else 1,
@@ -601,7 +601,10 @@ def publish(actor: User, event: Event, *, note: str | None = None,
                    "conflicts": [c.message for c in found]})
     db.session.commit()
     if previous is not None:
-        _mail_changes(event, version, changes)
+        from .programme import NOTIFY
+
+        _mail_changes(event, version, [c for c in changes if c["change"] != "changed"
+                                       or NOTIFY & set(c["fields"])])
     return version
 
 

@@ -98,7 +98,11 @@ def talk_page(slug: str, talk_id: int):
     if current_user.is_authenticated:
         services.expire_offers(event)
         registration = services.active_registration(current_user, event)
+    names = {}
+    if talk.site_visit and talk.site_visit.get("eligible_pass_type_ids"):
+        names = {p.id: p.name for p in services.pass_types(event)}
     return render_template("sessions/talk.html", event=event, talk=talk, programme=programme,
+                           pass_names=lambda ids: [names[i] for i in ids if i in names],
                            starred=services.starred_ids(current_user, event),
                            signed=services.signups_of(current_user, event),
                            seats=services.seats(event), registration=registration)

@@ -302,3 +302,22 @@ def test_tracks_default_to_the_event_pillars_with_colours(event):
     assert [t.name for t in tracks] == ["AI Cities", "Sustainable & Resilient Cities"]
     assert [t.pillar for t in tracks] == [t.name for t in tracks]
     assert len({t.colour for t in tracks}) == 2
+
+
+def test_limiting_a_site_visit_to_a_pass_type_can_be_published_without_mailing_anyone(
+        app, event, publish, pass_type):
+    visit, _ = services.save_talk(None, event, title="Site visit: Putrajaya Wetlands",
+                                  kind="site_visit", starts_at=kl(18, 8), ends_at=kl(18, 12),
+                                  site_visit={"meeting_point": "KLCC Main Lobby",
+                                              "departs_at": kl(18, 8), "returns_at": kl(18, 12),
+                                              "buses": 1, "seats_per_bus": 44})
+    publish()
+    details = {"meeting_point": "KLCC Main Lobby", "departs_at": kl(18, 8),
+               "returns_at": kl(18, 12), "buses": 1, "seats_per_bus": 44,
+               "eligible_pass_type_ids": [pass_type.id]}
+    services.save_talk(None, event, visit.id, site_visit=details)
+    version = publish()
+    assert version.changes[0]["fields"] == ["details"]
+    published = services.published_programme(event).talk(visit.id)
+    assert published.site_visit["eligible_pass_type_ids"] == [pass_type.id]
+    assert [m for m in outbox(app) if "programme changes" in m["Subject"]] == []
