@@ -230,3 +230,12 @@ def test_the_publish_page_lists_changes_and_needs_an_override_for_conflicts(
     done = client.post("/events/scekl25/manage/publish", data={"note": "v1", "override": "y"},
                        follow_redirects=True)
     assert "Version 1 is published." in done.get_data(as_text=True)
+
+
+def test_a_speaker_photo_replaces_the_initials(client, event, programme, speaker):
+    services.save_speaker(None, event, speaker.id, full_name="Maria Santos",
+                          photo_url="https://cebucity.gov.ph/photos/santos.jpg")
+    services.publish(None, event)
+    page = client.get(f"/events/scekl25/speakers/{speaker.id}").get_data(as_text=True)
+    assert 'src="https://cebucity.gov.ph/photos/santos.jpg"' in page
+    assert '<div class="avatar avatar-lg"' not in page
