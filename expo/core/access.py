@@ -90,6 +90,19 @@ def api_user_required():
     return user
 
 
+def api_visible_event(slug: str) -> Event:
+    """visible_event for the API: a draft is seen by whoever the token (or session) belongs to,
+    when they hold a role in it and the token is not limited to another event."""
+    user, token = api_identity()
+    event = services.event_by_slug(slug)
+    if event.is_published:
+        return event
+    if user is None or (token is not None and token.event_id not in (None, event.id)) \
+            or not services.has_role(user, event):
+        raise NotFound(f"No event called {slug!r}.", code="event_not_found")
+    return event
+
+
 def api_event_role(event: Event, *roles: str):
     """The API caller, who must hold one of the roles in the event.
 

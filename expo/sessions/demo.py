@@ -1,0 +1,206 @@
+"""Demo programme: SCEKL25 at KLCC (keynotes, panels, workshops) and ASCN8 with site visits."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import sqlalchemy as sa
+
+from ..core.models import Event, User
+from ..extensions import db
+from ..timeutil import local_to_utc
+from . import services
+from .models import Room, Speaker, Talk
+
+SPEAKERS = [
+    # (name, title, organisation, country, bio)
+    ("Dr. Ahmad Faizal Hassan", "Director of Urban Planning", "PLANMalaysia", "Malaysia",
+     "Leads the national smart-city planning framework and its state pilots."),
+    ("Datuk Seri Farah Ismail", "Chief Digital Officer", "Ministry of Digital", "Malaysia",
+     "Drives the national AI and digital-government agenda."),
+    ("Tan Sri Rahim Abdullah", "Chairman", "Malaysia Digital Economy Corporation (MDEC)",
+     "Malaysia", "Oversees Malaysia's digital economy programmes."),
+    ("Ir. Lim Mei Ling", "Head of 5G Enterprise", "Digital Nasional Berhad (DNB)", "Malaysia",
+     "Builds 5G use cases for cities, ports and industrial parks."),
+    ("Nguyen Van Minh", "Vice Chairman", "Da Nang People's Committee", "Viet Nam",
+     "Runs Da Nang's intelligent operations centre."),
+    ("Maria Santos", "City Administrator", "Cebu City Government", "Philippines",
+     "Leads Cebu's flood-resilience and mobility programmes."),
+    ("Somchai Srisuk", "Director, Smart City Office", "Bangkok Metropolitan Administration",
+     "Thailand", "Coordinates Bangkok's open-data and air-quality platforms."),
+    ("Budi Wijaya", "Head of Digital Services", "DKI Jakarta Provincial Government",
+     "Indonesia", "Runs Jakarta Smart City's citizen reporting platform."),
+    ("Kavitha Subramaniam", "Chief Executive", "Penang Smart City Lab", "Malaysia",
+     "Connects startups with local councils to test urban solutions."),
+    ("Wong Wei Jie", "Partner", "Khazanah Nasional", "Malaysia",
+     "Invests in infrastructure and digital platforms across ASEAN."),
+    ("Dr. Siti Nur Yusof", "Director", "Iskandar Regional Development Authority", "Malaysia",
+     "Leads low-carbon and smart-mobility plans in Johor."),
+    ("Phan Thi Anh", "Deputy Director", "Ho Chi Minh City Department of Information and "
+     "Communications", "Viet Nam", "Works on the city's data platform and e-government."),
+]
+
+SCEKL_PROGRAMME = [
+    # (day, start, minutes, kind, title, room, pillar index, people [(speaker, role)], seats)
+    (0, "09:30", 45, "keynote", "AI Cities: Shaping Our Digital Future", "Plenary Hall", 0,
+     [(1, "speaker")], None),
+    (0, "10:30", 60, "panel", "Governing AI in Public Services", "Plenary Hall", 0,
+     [(0, "moderator"), (2, "panellist"), (4, "panellist"), (6, "panellist")], None),
+    (0, "10:30", 90, "workshop", "Hands-on: Open Data Dashboards for Local Councils",
+     "Conference Hall 2", 2, [(8, "speaker")], 40),
+    (0, "14:00", 45, "expert_talk", "5G Networks as Urban Infrastructure", "Conference Hall 1",
+     0, [(3, "speaker")], None),
+    (0, "14:00", 60, "panel", "Financing Resilient Cities", "Conference Hall 3", 1,
+     [(9, "moderator"), (5, "panellist"), (10, "panellist")], None),
+    (1, "09:30", 45, "keynote", "From Pilot to Scale: ASEAN Smart Cities", "Plenary Hall", 3,
+     [(4, "speaker")], None),
+    (1, "11:00", 60, "panel", "Flood Resilience and Climate Adaptation", "Conference Hall 1", 1,
+     [(0, "moderator"), (5, "panellist"), (10, "panellist")], None),
+    (1, "11:00", 90, "workshop", "Designing Citizen Reporting Apps", "Conference Hall 2", 3,
+     [(7, "speaker"), (11, "speaker")], 30),
+    (1, "15:00", 45, "expert_talk", "Digital Entrepreneurship in Secondary Cities",
+     "Conference Hall 3", 2, [(8, "speaker")], None),
+    (1, "18:30", 120, "networking", "Investors' Evening", "Banquet Hall", 2, [(9, "speaker")],
+     None),
+    (2, "10:00", 60, "panel", "Smart Mobility for Growing Metros", "Plenary Hall", 1,
+     [(10, "moderator"), (6, "panellist"), (11, "panellist"), (0, "panellist")], None),
+    (2, "14:00", 45, "expert_talk", "Community Empowerment through Digital Solutions",
+     "Conference Hall 1", 3, [(2, "speaker")], None),
+]
+
+ASCN_PROGRAMME = [
+    (0, "09:00", 60, "keynote", "Opening of the 8th ASCN Annual Meeting", "Plenary Hall", 0,
+     [(1, "speaker")], None),
+    (0, "10:30", 90, "expert_talk", "Smart City Expert Talk: Integrated Command Centres",
+     "Conference Hall 1", 2, [(0, "moderator"), (4, "speaker"), (6, "speaker")], None),
+    (1, "10:00", 60, "panel", "City-to-City Partnerships across ASEAN", "Plenary Hall", 0,
+     [(5, "moderator"), (7, "panellist"), (11, "panellist")], None),
+]
+
+ASCN_VISITS = [
+    (2, "08:30", "13:00", "Site visit: Putrajaya Command Centre",
+     "Putrajaya Command Centre, Perbadanan Putrajaya", "KLCC Main Lobby, Jalan Pinang entrance",
+     2, 40, "See how Putrajaya runs traffic, utilities and public safety from one centre."),
+    (3, "08:00", "12:30", "Site visit: Putrajaya Wetlands",
+     "Taman Wetland Putrajaya", "KLCC Main Lobby, Jalan Pinang entrance", 1, 44,
+     "Nature-based flood control and water treatment in the federal administrative centre."),
+]
+
+ROOMS = [("Plenary Hall", 3000, "Level 3"), ("Conference Hall 1", 500, "Level 3"),
+         ("Conference Hall 2", 60, "Level 3"), ("Conference Hall 3", 300, "Level 3"),
+         ("Banquet Hall", 1500, "Level 1")]
+
+
+def _load_event(event: Event, programme, visits=()) -> int:
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Talk)
+                         .where(Talk.event_id == event.id)):
+        return 0
+    tracks = services.ensure_default_tracks(event)
+    rooms = {}
+    for i, (name, capacity, floor) in enumerate(ROOMS):
+        rooms[name] = services.save_room(
+            None, event, name=name, capacity=capacity, floor=floor, position=i,
+            accessibility="Step-free access; induction loop" if i < 2 else "Step-free access",
+            opens_at=time(8, 0), closes_at=time(22, 0), commit=False)
+    speakers = []
+    speaker_user = db.session.scalar(sa.select(User).where(
+        User.email == "speaker@demo.expo.my"))
+    for i, (name, title, org, country, bio) in enumerate(SPEAKERS):
+        s = Speaker(event_id=event.id, full_name=name, job_title=title, organisation=org,
+                    country=country, bio=bio)
+        if i == 0 and speaker_user is not None:
+            s.user_id, s.email = speaker_user.id, speaker_user.email
+        db.session.add(s)
+        speakers.append(s)
+    db.session.flush()
+    added = 0
+    for day, start, minutes, kind, title, room, pillar, people, seats in programme:
+        when = event.starts_on + timedelta(days=day)
+        starts = local_to_utc(when, time.fromisoformat(start), event.time_zone)
+        services.save_talk(None, event, title=title, kind=kind,
+                           abstract=f"{title}: a {kind.replace('_', ' ')} at {event.name}.",
+                           room_id=rooms[room].id, track_id=tracks[pillar % len(tracks)].id,
+                           starts_at=starts, ends_at=starts + timedelta(minutes=minutes),
+                           capacity=seats, people=[(speakers[s].id, r) for s, r in people],
+                           commit=False)
+        added += 1
+    for day, start, end, title, dest, meeting, buses, seats, abstract in visits:
+        when = event.starts_on + timedelta(days=day)
+        starts = local_to_utc(when, time.fromisoformat(start), event.time_zone)
+        ends = local_to_utc(when, time.fromisoformat(end), event.time_zone)
+        services.save_talk(None, event, title=title, kind="site_visit", abstract=abstract,
+                           starts_at=starts, ends_at=ends, track_id=tracks[4 % len(tracks)].id,
+                           people=[], site_visit={
+                               "meeting_point": meeting, "destination": dest,
+                               "departs_at": starts, "returns_at": ends, "buses": buses,
+                               "seats_per_bus": seats}, commit=False)
+        added += 1
+    db.session.commit()
+    services.publish(None, event, note="Demo programme")
+    return added
+
+
+def _synthetic(event: Event, scale: int) -> int:
+    """A 600-talk, 150-speaker, 20-room programme (no conflicts) for the benchmarks."""
+    existing = db.session.scalar(sa.select(sa.func.count()).select_from(Talk)
+                                 .where(Talk.event_id == event.id)) or 0
+    target = 600
+    if existing >= target:
+        return 0
+    rooms = services.rooms(event)
+    for i in range(len(rooms), 20):
+        rooms.append(services.save_room(None, event, name=f"Meeting Room {i + 1:02d}",
+                                        capacity=120, floor="Level 4", commit=False))
+    speakers = list(db.session.scalars(sa.select(Speaker).where(Speaker.event_id == event.id)))
+    for i in range(len(speakers), 150):
+        s = Speaker(event_id=event.id, full_name=f"Synthetic Speaker {i + 1}",
+                    organisation=f"City Office {i + 1}", country="Malaysia")
+        db.session.add(s)
+        speakers.append(s)
+    db.session.flush()
+    tracks = services.tracks(event)
+    days = (event.ends_on - event.starts_on).days + 1
+    added = 0
+    slot = 0
+    while existing + added < target:
+        day, period = divmod(slot, 14)
+        if day >= days:
+            break
+        when: date = event.starts_on + timedelta(days=day)
+        starts = local_to_utc(when, time(8, 0), event.time_zone) + timedelta(minutes=50 * period)
+        for r_index, room in enumerate(rooms):
+            if existing + added >= target:
+                break
+            busy = db.session.scalar(sa.select(Talk.id).where(
+                Talk.room_id == room.id, Talk.starts_at < starts + timedelta(minutes=45),
+                Talk.ends_at > starts))
+            if busy:
+                continue
+            speaker = speakers[12 + (slot * 20 + r_index) % 138]
+            db.session.add(Talk(event_id=event.id, title=f"Synthetic session {slot}-{r_index}",
+                                kind="expert_talk", room_id=room.id,
+                                track_id=tracks[r_index % len(tracks)].id, starts_at=starts,
+                                ends_at=starts + timedelta(minutes=45)))
+            db.session.flush()
+            added += 1
+            from .models import TalkSpeaker
+
+            db.session.add(TalkSpeaker(event_id=event.id, talk_id=db.session.scalar(
+                sa.select(sa.func.max(Talk.id))), speaker_id=speaker.id, role="speaker"))
+        slot += 1
+    db.session.commit()
+    services.publish(None, event, note=f"{added} synthetic sessions", override=True)
+    return added
+
+
+def load(scale: int = 0) -> str:
+    events = {e.slug: e for e in db.session.scalars(
+        sa.select(Event).where(Event.slug.in_(["scekl25", "ascn8"])))}
+    added = 0
+    if "scekl25" in events:
+        added += _load_event(events["scekl25"], SCEKL_PROGRAMME)
+    if "ascn8" in events:
+        added += _load_event(events["ascn8"], ASCN_PROGRAMME, ASCN_VISITS)
+    synthetic = _synthetic(events["scekl25"], scale) if scale and "scekl25" in events else 0
+    _ = Room
+    return f"{added} sessions" + (f", {synthetic} synthetic sessions" if scale else "") + " added"
