@@ -40,7 +40,7 @@ def register(endpoint: str, label: str, icon: str, *, roles: set[str] | None = N
 
 def _signed_in() -> bool:
     # Mail templates render outside a request, where there is no current user.
-    return current_user is not None and current_user.is_authenticated
+    return bool(getattr(current_user, "is_authenticated", False))
 
 
 def links(event, place: str, roles: set[str]) -> list[Link]:
