@@ -583,8 +583,9 @@ def scored(event: Event) -> _Scored:
     project_rows = projects(event)
     investors = {t.id: investor_profile(t) for t in investor_rows}
     project_map = {p.id: project_profile(p) for p in project_rows}
-    excluded = set(db.session.execute(sa.select(NotInterested.thesis_id, NotInterested.project_id)
-                                      .where(NotInterested.event_id == event.id)).tuples())
+    excluded = {tuple(row) for row in db.session.execute(
+        sa.select(NotInterested.thesis_id, NotInterested.project_id)
+        .where(NotInterested.event_id == event.id))}
     result = scoring.score_all(list(investors.values()), list(project_map.values()), graph,
                                top_k=20, excluded=excluded)
     entry = _Scored(fingerprint, graph, investors, project_map, result)
