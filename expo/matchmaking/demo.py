@@ -218,7 +218,7 @@ def _synthetic(event: Event, scale: int) -> tuple[int, int]:
     for n in range(have, target_projects):
         city, state, country = rng.choice(SYNTHETIC_CITIES)
         sectors = rng.sample(SECTORS, 2)
-        owner = _user(f"owner{n}@synthetic.{DEMO_DOMAIN}", f"Project Owner {n}",
+        owner = _user(f"owner{n}@projects.{DEMO_DOMAIN}", f"Project Owner {n}",
                       f"{city} City Council", country)
         owners.append(owner)
         low = rng.choice([1, 2, 5, 10, 20, 50])
@@ -235,9 +235,9 @@ def _synthetic(event: Event, scale: int) -> tuple[int, int]:
         db.session.add(project)
     have_i = db.session.scalar(sa.select(sa.func.count()).select_from(InvestorThesis).join(User)
                                .where(InvestorThesis.event_id == event.id,
-                                      User.email.like(f"%@synthetic.{DEMO_DOMAIN}"))) or 0
+                                      User.email.like(f"%@funds.{DEMO_DOMAIN}"))) or 0
     for n in range(have_i, target_investors):
-        user = _user(f"fund{n}@synthetic.{DEMO_DOMAIN}", f"Fund Manager {n}", f"ASEAN Fund {n}")
+        user = _user(f"fund{n}@funds.{DEMO_DOMAIN}", f"Fund Manager {n}", f"ASEAN Fund {n}")
         low = rng.choice([1, 5, 10, 20])
         thesis = InvestorThesis(event_id=event.id, user_id=user.id,
                                 organisation=f"ASEAN Fund {n}", investor_type="venture capital",
@@ -287,6 +287,24 @@ def _requests(event: Event) -> int:
     return added
 
 
+def _place(event: Event) -> None:
+    """Seat the accepted demo meetings in the first free slots (by the organisers).
+
+    The scheduler leaves past slots alone, and the demo events' dates may be past on the
+    machine's clock: placing directly keeps the demo's agendas filled either way.
+    """
+    slot_rows = services.slots(event)
+    for n, request in enumerate(services._accepted(event)):
+        if request.slot_id is None and slot_rows:
+            slot = slot_rows[(2 * n) % len(slot_rows)]
+            services._seat(request, slot, 1 + sum(1 for r in services._accepted(event)
+                                                  if r.slot_id == slot.id), "organiser")
+            if n % 3 == 0:
+                request.attendance = "held"
+                request.follow_up = "due_diligence"
+    db.session.commit()
+
+
 def load(scale: int = 0) -> str:
     event = db.session.scalar(sa.select(Event).where(Event.slug == "scekl25"))
     other = db.session.scalar(sa.select(Event).where(Event.slug == "ascn8"))
@@ -309,8 +327,7 @@ def load(scale: int = 0) -> str:
         for start, end in ((time(10, 0), time(12, 40)), (time(14, 0), time(17, 0))):
             slots_added += len(services.create_slot_series(
                 organiser, event, days=days, start=start, end=end, minutes=20, tables=20))
-        run = services.start_scheduler_run(organiser, event)
-        services.run_by_id(event, run.id)
+        _place(event)
     return (f"{projects} projects, {investors} investor theses, {requests} meeting requests, "
             f"{slots_added} slots"
             + (f"; synthetic {synthetic[0]} projects, {synthetic[1]} investors" if scale else ""))

@@ -52,6 +52,13 @@ def _money_range(item) -> str:
     return format_money_range(item.ticket_min, item.ticket_max, item.currency)
 
 
+@bp.app_template_filter("money_short")
+def _money_short(amount: int, currency: str = "MYR") -> str:
+    from .scoring import format_money
+
+    return format_money(amount, currency)
+
+
 @bp.app_template_global("follow_up_label")
 def follow_up_label(value):
     return FOLLOW_UP_LABELS.get(value, value or "")

@@ -155,7 +155,7 @@ def test_scheduler_run_places_meetings_validated_and_lists_unplaced_with_names(
     owner = people.make(Role.DELEGATE, event, name="Busy Owner")
     made = services.create_project(owner, event, **project_fields(event))
     services.moderate_project(organiser, event, made.id, ProjectStatus.APPROVED)
-    for n in range(3):  # three investors, one owner, two slots of one table
+    for _n in range(3):  # three investors, one owner, two slots of one table
         investor = people.make(Role.INVESTOR, event)
         services.save_thesis(investor, event, **thesis_fields(event))
         request = services.request_meeting(investor, event, project_id=made.id)
