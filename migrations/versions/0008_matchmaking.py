@@ -1,7 +1,7 @@
 """matchmaking: taxonomy, projects, theses, meeting requests, slots, scheduler runs
 
 Revision ID: 0008_matchmaking
-Revises: 0004_checkin
+Revises: 0005_sessions
 Create Date: 2026-11-21 06:13:01.424776
 
 """
@@ -13,7 +13,7 @@ import expo.extensions
 
 # revision identifiers, used by Alembic.
 revision = '0008_matchmaking'
-down_revision = '0004_checkin'
+down_revision = '0005_sessions'
 branch_labels = None
 depends_on = None
 
