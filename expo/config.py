@@ -36,6 +36,8 @@ SETTINGS: list[tuple[str, str, object, str]] = [
      "seconds a password-reset link stays valid"),
     ("PASSWORD_HASH_METHOD", "EXPO_PASSWORD_HASH_METHOD", "scrypt",
      "werkzeug password hash method (scrypt by default)"),
+    ("BOOTH_HOLD_HOURS", "EXPO_BOOTH_HOLD_HOURS", 72,
+     "hours an unpaid booth stays held for its exhibitor"),
     ("KEYS_DIR", "EXPO_KEYS_DIR", None,
      "folder of per-event badge signing keys; default instance/keys"),
 ]
