@@ -194,6 +194,7 @@ def create_request(data: dict, slug: str):
 @blp.response(200, MmRequestOut)
 @blp.doc(security=BEARER)
 def accept_request(slug: str, request_id: int):
+    """The person asked accepts: the meeting is on (double opt-in)."""
     event = _event(slug)
     return services.respond(api_user_required(), event, request_id, accept=True)
 
@@ -202,6 +203,7 @@ def accept_request(slug: str, request_id: int):
 @blp.response(200, MmRequestOut)
 @blp.doc(security=BEARER)
 def decline_request(slug: str, request_id: int):
+    """The person asked declines; the requester is told."""
     event = _event(slug)
     return services.respond(api_user_required(), event, request_id, accept=False)
 
