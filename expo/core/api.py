@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from ..apiutil import BEARER
 from ..extensions import db
 from . import services
-from .access import api_identity, api_user_required, visible_event
+from .access import api_identity, api_user_required, api_visible_event
 from .models import Event, EventRole, EventStatus
 
 blp = Blueprint("events_api", __name__, url_prefix="/api/v1",
@@ -72,7 +72,7 @@ def list_events():
 def get_event(slug: str):
     """One event by its slug."""
     api_identity()
-    return visible_event(slug)
+    return api_visible_event(slug)
 
 
 @blp.get("/me")

@@ -7,7 +7,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from ..apiutil import BEARER
-from ..core.access import api_event_role, api_identity, visible_event
+from ..core.access import api_event_role, api_identity, api_visible_event
 from ..core.models import Role
 from . import services
 from .models import BoothStatus, ExhibitorStatus, FollowUp
@@ -120,7 +120,7 @@ class LeadScanOut(ma.Schema):
 def list_exhibitors(args: dict, slug: str):
     """Approved exhibitors, filtered by search text, pillar, sector or country."""
     api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     return services.directory(event, **args)
 
 
@@ -131,7 +131,7 @@ def list_exhibitors(args: dict, slug: str):
 def list_booths(args: dict, slug: str):
     """Every booth of the floor plan with its status (filter with ?status=available)."""
     api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     services.expire_holds(event)
     found = services.booths(event, status=args["status"])
     if args["hall"]:
@@ -147,7 +147,7 @@ def list_booths(args: dict, slug: str):
 @blp.doc(security=BEARER)
 def scan_lead(data: dict, slug: str):
     """Record a scanned badge as a lead of the caller's exhibitor (a re-scan updates it)."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.EXHIBITOR)
     lead, created = services.record_lead(user, event, data["code"], notes=data["notes"],
                                          rating=data["rating"], tags=data["tags"],
@@ -160,7 +160,7 @@ def scan_lead(data: dict, slug: str):
 @blp.doc(security=BEARER)
 def list_leads(slug: str):
     """The caller's exhibitor's own leads, newest scan first."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.EXHIBITOR)
     member = services.require_member(event, user)
     return services.leads(member.exhibitor)
@@ -172,7 +172,7 @@ def list_leads(slug: str):
 @blp.doc(security=BEARER)
 def get_lead(slug: str, lead_id: int):
     """One lead of the caller's exhibitor; another exhibitor's lead answers 404."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.EXHIBITOR)
     member = services.require_member(event, user)
     return services.lead_of(member.exhibitor, lead_id)

@@ -9,7 +9,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from ..apiutil import BEARER, PageArgs, PageMetaSchema, page_meta
-from ..core.access import api_event_role, api_identity, visible_event
+from ..core.access import api_event_role, api_identity, api_visible_event
 from ..core.models import Role
 from ..errors import Conflict
 from ..extensions import db
@@ -127,7 +127,7 @@ class BadgeKeysOut(ma.Schema):
 def list_pass_types(slug: str):
     """Pass types on sale (organisers also see hidden and invite-only ones)."""
     user, _token = api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     from ..core import services as core
 
     organiser = user is not None and core.has_role(user, event, Role.ORGANISER)
@@ -141,7 +141,7 @@ def list_pass_types(slug: str):
 @blp.doc(security=BEARER)
 def create_pass_type(data: dict, slug: str):
     """Create a pass type (organiser)."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.ORGANISER)
     return services.create_pass_type(user, event, **data)
 
@@ -154,7 +154,7 @@ def create_pass_type(data: dict, slug: str):
 @blp.doc(security=BEARER)
 def create_registration(data: dict, slug: str):
     """Register one person with the same rules as the form (organiser or integrator token)."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.ORGANISER)
     pass_type = services.pass_type_by_code(event, data["pass_type"])
     person = services.Person(data["email"], data["full_name"], data.get("organisation"),
@@ -180,7 +180,7 @@ def create_registration(data: dict, slug: str):
 @blp.doc(security=BEARER)
 def list_registrations(args: dict, slug: str):
     """Registrations, oldest change first; filter by status, pass type, updated_since."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     api_event_role(event, Role.ORGANISER)
     pass_type_id = services.pass_type_by_code(event, args["pass_type"]).id \
         if args.get("pass_type") else None
@@ -201,7 +201,7 @@ def list_registrations(args: dict, slug: str):
 @blp.doc(security=BEARER)
 def get_registration(slug: str, reg_id: int):
     """One registration."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     api_event_role(event, Role.ORGANISER)
     return services.registration_by_id(event, reg_id)
 
@@ -213,7 +213,7 @@ def get_registration(slug: str, reg_id: int):
 @blp.doc(security=BEARER)
 def get_badge(slug: str, reg_id: int):
     """The registration's badge as PDF."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     api_event_role(event, Role.ORGANISER)
     reg = services.registration_by_id(event, reg_id)
     if reg.status != RegistrationStatus.CONFIRMED:
@@ -229,7 +229,7 @@ def get_badge(slug: str, reg_id: int):
 @blp.doc(security=BEARER)
 def cancel_registration(slug: str, reg_id: int):
     """Cancel a registration and release its place (a paid one is refunded)."""
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     user = api_event_role(event, Role.ORGANISER)
     reg = services.registration_by_id(event, reg_id)
     if reg.payment_status == "paid":
@@ -243,7 +243,7 @@ def cancel_registration(slug: str, reg_id: int):
 def badge_keys(slug: str):
     """The event's public badge keys, for offline scanners (never the private key)."""
     api_identity()
-    event = visible_event(slug)
+    event = api_visible_event(slug)
     raw = badges.public_keys_raw(event.id)
     current = max(raw)
     return {"event": event.slug, "event_id": event.id, "token_format": "EX1",
