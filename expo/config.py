@@ -36,6 +36,8 @@ SETTINGS: list[tuple[str, str, object, str]] = [
      "seconds a password-reset link stays valid"),
     ("PASSWORD_HASH_METHOD", "EXPO_PASSWORD_HASH_METHOD", "scrypt",
      "werkzeug password hash method (scrypt by default)"),
+    ("DB_PRE_PING", "EXPO_DB_PRE_PING", True,
+     "test each pooled database connection with a round trip before use"),
     ("KEYS_DIR", "EXPO_KEYS_DIR", None,
      "folder of per-event badge signing keys; default instance/keys"),
 ]
@@ -105,7 +107,7 @@ def build(instance_path: Path, overrides: dict | None = None,
     config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     config.setdefault("REMEMBER_COOKIE_SECURE", production)
     config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": config["DB_PRE_PING"]})
     config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")

@@ -71,8 +71,8 @@ def outcome_json(outcome: services.Outcome) -> dict:
             "gate": outcome.gate.code, "direction": outcome.direction,
             "scanned_at": outcome.scanned_at, "scan_id": outcome.scan_id,
             "replayed": outcome.replayed, "conflict": outcome.conflict}
-    if outcome.registration is not None:
-        body["attendee"] = services.attendee_json(outcome.registration)
+    if outcome.attendee is not None:
+        body["attendee"] = outcome.attendee
     if outcome.first_checked_in_at is not None:
         body["first_checked_in_at"] = outcome.first_checked_in_at
     return body
@@ -87,7 +87,11 @@ def outcome_json(outcome: services.Outcome) -> dict:
 @blp.doc(security=BEARER)
 def checkin(data: dict, slug: str):
     """Scan a badge at a gate: the answer says whether to let the person in."""
-    event, user, token = _scanner(slug)
+    # The hot path: event and gate come from a per-worker snapshot (services.scan_point),
+    # with the same authorization checks as every other endpoint.
+    event, _gate = services.scan_point(slug, data["gate"])
+    user = api_event_role(event, *SCANNER_ROLES)
+    token = g.api_token
     outcome = services.scan(event, gate_code=data["gate"], code=data["code"],
                             registration_id=data["registration_id"],
                             direction=data["direction"], nonce=data["nonce"],

@@ -17,15 +17,17 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..core import services as core
-from ..core.models import ApiToken, Event, Role, TokenKind, User
+from ..core.models import ApiToken, Event, EventStatus, Role, TokenKind, User
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..registration import badges
 from ..registration.models import PassType, Registration
 from ..timeutil import to_local, utcnow
 from . import rules
+from .cache import cache
 from .models import Device, Direction, Gate, GateStaff, Presence, Scan, Zone
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -235,18 +237,30 @@ def gates_for(event: Event, user: User | None, token: ApiToken | None) -> list[G
     return active if allowed is None else [g for g in active if g.id in allowed]
 
 
-def _allowed_gate_ids(event: Event, user: User | None, token: ApiToken | None) -> set | None:
+def _allowed_gate_ids(event, user: User | None, token: ApiToken | None) -> frozenset | None:
+    """None: every gate. Remembered a few seconds per worker (see cache.py): a device's
+    gate never changes, staff assignments rarely do."""
     if token is not None and token.kind == TokenKind.DEVICE:
-        gate_id = db.session.scalar(sa.select(Device.gate_id).where(Device.token_id == token.id))
-        return None if gate_id is None else {gate_id}
-    if user is None or user.is_admin or core.has_role(user, event, Role.ORGANISER):
+        token_id = token.id
+        [gate_id] = cache().get(("device-gate", token_id), lambda: (db.session.scalar(
+            sa.select(Device.gate_id).where(Device.token_id == token_id)),))
+        return None if gate_id is None else frozenset({gate_id})
+    if user is None or user.is_admin:
         return None
-    assigned = set(db.session.scalars(sa.select(GateStaff.gate_id).where(
-        GateStaff.event_id == event.id, GateStaff.user_id == user.id)))
-    return assigned or None
+    user_id, event_id = user.id, event.id
+
+    def load() -> tuple:
+        if core.has_role(user, event, Role.ORGANISER):
+            return (None,)
+        assigned = frozenset(db.session.scalars(sa.select(GateStaff.gate_id).where(
+            GateStaff.event_id == event_id, GateStaff.user_id == user_id)))
+        return (assigned or None,)
+
+    [allowed] = cache().get(("staff-gates", event_id, user_id), load)
+    return allowed
 
 
-def _check_gate_access(event: Event, gate: Gate, user, token) -> None:
+def _check_gate_access(event, gate: Gate | GateInfo, user, token) -> None:
     allowed = _allowed_gate_ids(event, user, token)
     if allowed is not None and gate.id not in allowed:
         raise Forbidden(f"This scanner is not assigned to {gate.name}.",
@@ -287,6 +301,113 @@ def revoke_device(actor: User, event: Event, device_id: int) -> Device:
 
 
 # ---------------------------------------------------------------- scanning
+#
+# The scan path is the hot one (a turnstile at 10:00 on opening day). It reads the
+# token (core), the registration with its pass type (one joined SELECT) and writes
+# the presence and the scan log; event, gate and zone come from a per-worker memo
+# (cache.py) as plain snapshots, and the answer is built from values in hand, so
+# nothing is re-loaded after the commit. docs/performance.md counts the statements.
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """What the scan path needs of an event: a plain snapshot, safe to keep between requests.
+
+    It has the attributes core.access reads (id, slug, name, status) so the same
+    authorization checks run on it as on an Event.
+    """
+
+    id: int
+    slug: str
+    name: str
+    time_zone: str
+    status: str
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+
+@dataclass(frozen=True)
+class GateInfo:
+    """A gate and its zone as plain values (what scanning reads; see Gate for meanings)."""
+
+    id: int
+    event_id: int
+    zone_id: int
+    code: str
+    name: str
+    zone_code: str
+    zone_name: str
+    hours: tuple = ()
+    allow_reentry: bool = False
+    scan_exits: bool = False
+    active: bool = True
+    kind: str | None = None
+    kind_ref: str | None = None
+
+    @classmethod
+    def of(cls, gate: Gate) -> GateInfo:
+        return cls(gate.id, gate.event_id, gate.zone_id, gate.code, gate.name, gate.zone.code,
+                   gate.zone.name, tuple(gate.hours or ()), gate.allow_reentry,
+                   gate.scan_exits, gate.active, gate.kind, gate.kind_ref)
+
+
+_GATE_COLUMNS = (Gate.id, Gate.event_id, Gate.zone_id, Gate.code, Gate.name, Zone.code,
+                 Zone.name, Gate.hours, Gate.allow_reentry, Gate.scan_exits, Gate.active,
+                 Gate.kind, Gate.kind_ref)
+
+
+def _gate_info(row) -> GateInfo:
+    values = list(row)
+    values[7] = tuple(values[7] or ())
+    return GateInfo(*values)
+
+
+def scan_point(slug: str, gate_code: str) -> tuple[EventRef, GateInfo | None]:
+    """The event and one of its gates in one joined SELECT, remembered a few seconds.
+
+    Raises event_not_found; a missing gate answers None, so that the caller checks
+    the scanner's rights before telling which gate codes exist.
+    """
+    code = (gate_code or "").strip().lower()
+
+    def load():
+        row = db.session.execute(
+            sa.select(Event.id, Event.slug, Event.name, Event.time_zone, Event.status,
+                      *_GATE_COLUMNS)
+            .select_from(Event)
+            .outerjoin(Gate, sa.and_(Gate.event_id == Event.id, Gate.code == code))
+            .outerjoin(Zone, Zone.id == Gate.zone_id)
+            .where(Event.slug == slug)).first()
+        if row is None:
+            return None
+        event = EventRef(*row[:5])
+        gate = _gate_info(row[5:]) if row[5] is not None else None
+        if gate is not None:
+            cache().put(("gate", event.id, code), gate)
+        return event, gate
+
+    point = cache().get(("point", slug, code), load)
+    if point is None:
+        raise NotFound(f"No event called {slug!r}.", code="event_not_found")
+    return point
+
+
+def gate_info(event, gate_code: str) -> GateInfo:
+    """The event's gate with this code as a snapshot (remembered a few seconds)."""
+    code = (gate_code or "").strip().lower()
+    event_id = event.id
+
+    def load():
+        row = db.session.execute(sa.select(*_GATE_COLUMNS).join(Zone, Zone.id == Gate.zone_id)
+                                 .where(Gate.event_id == event_id, Gate.code == code)).first()
+        return _gate_info(row) if row is not None else None
+
+    gate = cache().get(("gate", event_id, code), load)
+    if gate is None:
+        raise NotFound(f"No gate {gate_code!r} in this event.", code="gate_not_found")
+    return gate
 
 
 @dataclass
@@ -295,10 +416,10 @@ class Outcome:
 
     result: str
     message: str
-    gate: Gate
+    gate: GateInfo
     direction: str
     scanned_at: datetime
-    registration: Registration | None = None
+    attendee: dict | None = None  # attendee_json(), when the code is genuine
     first_checked_in_at: datetime | None = None
     scan_id: int | None = None
     replayed: bool = False
@@ -309,13 +430,15 @@ class Outcome:
         return rules.Decision(self.result, self.message).colour
 
 
-def gate_rules(gate: Gate) -> rules.GateRules:
-    return rules.GateRules(zone=gate.zone.code, zone_name=gate.zone.name,
-                           hours=tuple(gate.hours or ()), kind=gate.kind,
-                           scan_exits=gate.scan_exits, allow_reentry=gate.allow_reentry)
+def gate_rules(gate: Gate | GateInfo) -> rules.GateRules:
+    if isinstance(gate, Gate):
+        gate = GateInfo.of(gate)
+    return rules.GateRules(zone=gate.zone_code, zone_name=gate.zone_name, hours=gate.hours,
+                           kind=gate.kind, scan_exits=gate.scan_exits,
+                           allow_reentry=gate.allow_reentry)
 
 
-def _attendee(gate: Gate, registration: Registration) -> rules.Attendee:
+def _attendee(gate: GateInfo, registration: Registration) -> rules.Attendee:
     pass_type = registration.pass_type
     loader = KIND_FACTS.get(gate.kind) if gate.kind else None
     return rules.Attendee(status=registration.status, zones=tuple(pass_type.zones or ()),
@@ -323,24 +446,49 @@ def _attendee(gate: Gate, registration: Registration) -> rules.Attendee:
                           extra=loader(gate, registration) if loader else {})
 
 
-def _insert_ignore(table, values: dict):
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (module.insert(table).values(**values).on_conflict_do_nothing()
-            .returning(table.c.id))
+def _dialect():
+    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
 
 
-def _admit(event: Event, gate: Gate, registration: Registration, at: datetime,
-           offline: bool) -> tuple[str, datetime | None]:
-    """Record an entry; the database decides whether it is the first one."""
-    inserted = db.session.execute(_insert_ignore(Presence.__table__, dict(
-        event_id=event.id, gate_id=gate.id, zone_id=gate.zone_id,
-        registration_id=registration.id, first_in_at=at, last_in_at=at, inside=True,
-        entries=1))).scalar()
-    # RETURNING answers the new row's id, or nothing when the row already existed.
-    if inserted is not None:
-        return rules.OK, None
-    where = (Presence.gate_id == gate.id, Presence.registration_id == registration.id)
+def _presence_values(event_id: int, gate: GateInfo, registration_id: int, at: datetime) -> dict:
+    return dict(event_id=event_id, gate_id=gate.id, zone_id=gate.zone_id,
+                registration_id=registration_id, first_in_at=at, last_in_at=at, inside=True,
+                entries=1)
+
+
+def _first_entry(event_id: int, gate: GateInfo, registration_id: int, at: datetime,
+                 log: dict) -> tuple[bool, int | None]:
+    """Try to record the first entry; the database decides whether it is the first.
+
+    Answers (first?, scan id). On PostgreSQL the presence row and the scan log row
+    are written by one statement (a data-modifying CTE: one round trip); the log row
+    is written only when the presence row was new. Elsewhere (SQLite) the log row is
+    left to the caller.
+    """
+    presence = Presence.__table__
+    dialect = _dialect()
+    insert = (dialect.insert(presence)
+              .values(**_presence_values(event_id, gate, registration_id, at))
+              .on_conflict_do_nothing().returning(presence.c.id))
+    if dialect is sqlite:
+        # RETURNING answers the new row's id, or nothing when the row already existed.
+        return db.session.execute(insert).scalar() is not None, None
+    new = insert.cte("new_presence")
+    table = Scan.__table__
+    columns = list(log)
+    logged = (postgresql.insert(table)
+              .from_select(columns, sa.select(*(sa.literal(log[c], table.c[c].type)
+                                                for c in columns))
+                           .where(sa.exists(sa.select(new.c.id))))
+              .returning(table.c.id).add_cte(new))
+    scan_id = db.session.execute(logged).scalar()
+    return scan_id is not None, scan_id
+
+
+def _entry_again(event: EventRef | Event, gate: GateInfo, registration_id: int, at: datetime,
+                 offline: bool) -> tuple[str, datetime | None]:
+    """The badge was in already: re-entry when the gate allows it, else the first time."""
+    where = (Presence.gate_id == gate.id, Presence.registration_id == registration_id)
     if gate.allow_reentry:
         condition = (Presence.inside.is_(False),) if gate.scan_exits else ()
         again = db.session.execute(sa.update(Presence).where(*where, *condition).values(
@@ -354,14 +502,18 @@ def _admit(event: Event, gate: Gate, registration: Registration, at: datetime,
     return rules.ALREADY_CHECKED_IN, first
 
 
-def _exit(gate: Gate, registration: Registration, at: datetime) -> str:
+def _exit(gate: GateInfo, registration_id: int, at: datetime) -> str:
     left = db.session.execute(sa.update(Presence).where(
-        Presence.gate_id == gate.id, Presence.registration_id == registration.id,
+        Presence.gate_id == gate.id, Presence.registration_id == registration_id,
         Presence.inside.is_(True)).values(inside=False, last_out_at=at)).rowcount
     return "" if left else " (no entry on record at this gate)"
 
 
-def scan(event: Event, *, gate_code: str, code: str | None = None,
+def _with_pass_type():
+    return [joinedload(Registration.pass_type)]
+
+
+def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
          registration_id: int | None = None, direction: str = Direction.IN,
          nonce: str | None = None, scanned_at: datetime | None = None,
          user: User | None = None, token: ApiToken | None = None, offline: bool = False,
@@ -380,66 +532,77 @@ def scan(event: Event, *, gate_code: str, code: str | None = None,
     if bool(code) == bool(registration_id):
         raise Invalid("Send either the badge's code or a registration_id (manual check-in).",
                       code="code_required")
-    gate = gate_by_code(event, gate_code)
+    gate = gate_info(event, gate_code)
     _check_gate_access(event, gate, user, token)
     if direction == Direction.OUT and not gate.scan_exits:
         raise Invalid(f"{gate.name} does not scan exits.", code="exits_not_scanned")
     if registration_id is not None:
-        registration = db.session.get(Registration, registration_id)
+        registration = db.session.get(Registration, registration_id, options=_with_pass_type())
         if registration is None or registration.event_id != event.id:
             raise NotFound("No such registration in this event.",
                            code="registration_not_found")
         read = badges.BadgeRead(None, "Found by name.", registration=registration)
     else:
-        read = badges.read_badge(event, code)
+        read = badges.read_badge(event, code, options=_with_pass_type())
     registration = read.registration
     attendee = _attendee(gate, registration) if registration is not None else None
     decision = rules.decide(gate_rules(gate), read.problem, read.reason, attendee,
                             to_local(at, event.time_zone), direction)
     result, message, first = decision.result, decision.message, None
-    if decision.admitted and direction == Direction.IN:
-        result, first = _admit(event, gate, registration, at, offline)
-        if result == rules.ALREADY_CHECKED_IN:
-            message = rules.already_message(to_local(first, event.time_zone))
-    elif decision.admitted:
-        message += _exit(gate, registration, at)
-    conflict = None
-    if offline and offline_result == rules.OK and result != rules.OK:
-        conflict = f"Admitted offline, but the server says {result.replace('_', ' ')}: {message}"
-    record = Scan(event_id=event.id, gate_id=gate.id,
-                  registration_id=registration.id if registration is not None else None,
-                  badge_serial=read.claims.serial if read.claims else None,
-                  direction=direction, result=result, message=message[:300],
-                  method="manual" if registration_id is not None else "qr",
-                  nonce=nonce or None, scanned_at=at, recorded_at=now,
-                  user_id=user.id if user is not None else None,
-                  token_id=token.id if token is not None else None, offline=offline,
-                  offline_result=offline_result, conflict=conflict[:300] if conflict else None,
-                  first_checked_in_at=first)
-    db.session.add(record)
+    # Everything the answer shows is taken now: after the commit nothing is re-read.
+    shown = attendee_json(registration) if registration is not None else None
+    log = dict(event_id=event.id, gate_id=gate.id,
+               registration_id=registration.id if registration is not None else None,
+               badge_serial=read.claims.serial if read.claims else None,
+               direction=direction, method="manual" if registration_id is not None else "qr",
+               nonce=nonce or None, scanned_at=at, recorded_at=now,
+               user_id=user.id if user is not None else None,
+               token_id=token.id if token is not None else None, offline=offline,
+               offline_result=offline_result)
+    scan_id = None
     try:
+        if decision.admitted and direction == Direction.IN:
+            entered, scan_id = _first_entry(event.id, gate, registration.id, at, {
+                **log, "result": rules.OK, "message": message[:300], "conflict": None,
+                "first_checked_in_at": None})
+            if not entered:
+                result, first = _entry_again(event, gate, registration.id, at, offline)
+                if result == rules.ALREADY_CHECKED_IN:
+                    message = rules.already_message(to_local(first, event.time_zone))
+        elif decision.admitted:
+            message += _exit(gate, registration.id, at)
+        conflict = None
+        if offline and offline_result == rules.OK and result != rules.OK:
+            conflict = (f"Admitted offline, but the server says {result.replace('_', ' ')}: "
+                        f"{message}")
+        if scan_id is None:
+            scan_id = db.session.execute(sa.insert(Scan).values(
+                **log, result=result, message=message[:300],
+                conflict=conflict[:300] if conflict else None,
+                first_checked_in_at=first).returning(Scan.id)).scalar_one()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         if not nonce:
             raise
         return replay(event, nonce)
-    return Outcome(result, message, gate, direction, at, registration, first, record.id,
+    return Outcome(result, message, gate, direction, at, shown, first, scan_id,
                    conflict=conflict)
 
 
-def replay(event: Event, nonce: str) -> Outcome:
+def replay(event: Event | EventRef, nonce: str) -> Outcome:
     """The answer first given to this nonce (the scan is not recorded again)."""
     record = db.session.scalar(sa.select(Scan).where(Scan.event_id == event.id,
                                                      Scan.nonce == nonce))
     if record is None:
         raise Conflict("The scan could not be recorded; send it again.", code="retry")
-    return Outcome(record.result, record.message, record.gate, record.direction,
-                   record.scanned_at, record.registration, record.first_checked_in_at,
-                   record.id, replayed=True, conflict=record.conflict)
+    shown = attendee_json(record.registration) if record.registration is not None else None
+    return Outcome(record.result, record.message, GateInfo.of(record.gate), record.direction,
+                   record.scanned_at, shown, record.first_checked_in_at, record.id,
+                   replayed=True, conflict=record.conflict)
 
 
-def sync(event: Event, items: list[dict], *, user: User | None,
+def sync(event: Event | EventRef, items: list[dict], *, user: User | None,
          token: ApiToken | None) -> list[Outcome | dict]:
     """Record a batch of offline scans, each once and with its original time.
 

@@ -71,7 +71,9 @@ class BadgeRead:
     claims: tokens.BadgeClaims | None = None
 
 
-def read_badge(event: Event, text: str) -> BadgeRead:
+def read_badge(event: Event, text: str, *, options=()) -> BadgeRead:
+    """Verify a scanned text and load its registration (`options`: loader options for
+    it, e.g. joinedload(Registration.pass_type) when the caller reads the pass too)."""
     try:
         claims = tokens.verify((text or "").strip(), event_keys(event.id).public_keys(),
                                event_id=event.id)
@@ -81,7 +83,7 @@ def read_badge(event: Event, text: str) -> BadgeRead:
                    "unknown_key": "This badge was signed with a key this event does not know.",
                    "malformed": "This is not an expo badge code."}
         return BadgeRead("invalid", reasons.get(error.code, "Not a valid badge."))
-    registration = db.session.get(Registration, claims.registration_id)
+    registration = db.session.get(Registration, claims.registration_id, options=options)
     if registration is None or registration.event_id != event.id:
         return BadgeRead("invalid", "No registration matches this badge.", claims=claims)
     if claims.serial != registration.badge_serial:
