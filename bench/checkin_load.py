@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import resource
@@ -138,19 +139,29 @@ class Http:
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.prefix = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
                        f"Content-Type: application/json\r\n").encode()
-        self.idle: list = []
+        self.idle: collections.deque = collections.deque()
 
     def request(self, body: dict) -> bytes:
         data = json.dumps(body).encode()
         return self.prefix + b"Content-Length: %d\r\n\r\n" % len(data) + data
 
     async def send(self, raw: bytes) -> int:
-        if self.idle:
-            reader, writer = self.idle.pop()
+        reused = bool(self.idle)
+        if reused:
+            # The longest idle first: load spreads over connections, hence over workers,
+            # as it does with many scanners at many gates.
+            reader, writer = self.idle.popleft()
         else:
             reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         writer.write(raw)
-        head = await reader.readuntil(b"\r\n\r\n")
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            if not reused:
+                raise
+            # The server closed this idle keep-alive connection before reading: send again.
+            return await self.send(raw)
         status = int(head[9:12])
         lower = head.lower()
         start = lower.index(b"content-length:") + 15
@@ -173,9 +184,25 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def closed_loop(http: Http, bodies: list, concurrency: int) -> dict:
+class Sample:
+    """Latencies, wall time and client CPU of one or more load phases."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.elapsed = self.cpu = 0.0
+
+    def summary(self) -> dict:
+        ordered = sorted(self.latencies)
+        return {"n": len(ordered), "per_s": round(len(ordered) / self.elapsed, 1),
+                "p50_ms": round(statistics.median(ordered) * 1000, 2),
+                "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2),
+                "client_cpu_pct": round(100 * self.cpu / self.elapsed, 1)}
+
+
+async def closed_loop(http: Http, bodies: list, concurrency: int,
+                      sample: Sample | None = None) -> Sample:
     """`concurrency` clients, each sending its next request when the last one answered."""
-    latencies: list[float] = []
+    sample = sample or Sample()
     requests = [http.request(b) for b in reversed(bodies)]
 
     async def worker():
@@ -184,41 +211,34 @@ async def closed_loop(http: Http, bodies: list, concurrency: int) -> dict:
             start = time.perf_counter()
             status = await http.send(raw)
             assert status == 200, status
-            latencies.append(time.perf_counter() - start)
+            sample.latencies.append(time.perf_counter() - start)
 
     cpu, started = _cpu(), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    result = summary(latencies, time.perf_counter() - started, _cpu() - cpu)
+    sample.elapsed += time.perf_counter() - started
+    sample.cpu += _cpu() - cpu
     http.close()
-    return result
+    return sample
 
 
-async def open_loop(http: Http, bodies: list, rate: float) -> dict:
+async def open_loop(http: Http, bodies: list, rate: float) -> Sample:
     """Requests start on a fixed schedule, whether or not earlier ones have answered;
     latency counts from the scheduled start, so a late client counts against us."""
-    latencies: list[float] = []
+    sample = Sample()
     requests = [http.request(b) for b in bodies]
 
     async def one(raw, at):
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
         status = await http.send(raw)
         assert status == 200, status
-        latencies.append(time.perf_counter() - at)
+        sample.latencies.append(time.perf_counter() - at)
 
     begin = time.perf_counter() + 0.2
     cpu = _cpu()
     await asyncio.gather(*(one(r, begin + i / rate) for i, r in enumerate(requests)))
-    result = summary(latencies, time.perf_counter() - begin, _cpu() - cpu)
+    sample.elapsed, sample.cpu = time.perf_counter() - begin, _cpu() - cpu
     http.close()
-    return result
-
-
-def summary(latencies: list[float], elapsed: float, cpu: float) -> dict:
-    ordered = sorted(latencies)
-    return {"n": len(ordered), "per_s": round(len(ordered) / elapsed, 1),
-            "p50_ms": round(statistics.median(ordered) * 1000, 2),
-            "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2),
-            "client_cpu_pct": round(100 * cpu / elapsed, 1)}
+    return sample
 
 
 def wait_up(port: int) -> None:
@@ -237,6 +257,8 @@ def wait_up(port: int) -> None:
 
 
 def one_run(args, port: int, token: str, codes: list[str]) -> dict:
+    """First scans and the bare INSERT are measured in alternating slices (ABBA), so that
+    what other processes do to the machine falls on both alike; their ratio is the figure."""
     auth = {"Authorization": f"Bearer {token}"}
     half = len(codes) // 2
     body = lambda c: {"code": c, "gate": "main-hall"}  # noqa: E731
@@ -244,15 +266,21 @@ def one_run(args, port: int, token: str, codes: list[str]) -> dict:
     # Warm-up: connections, caches, keys, prepared statements.
     asyncio.run(closed_loop(bare, [{}] * 200, 8))
     asyncio.run(closed_loop(scans, [body(c) for c in codes[-200:]], 8))
-    first = asyncio.run(closed_loop(scans, [body(c) for c in codes[:half]], args.concurrency))
-    ceiling = asyncio.run(closed_loop(bare, [{}] * half, args.concurrency))
+    first, ceiling = Sample(), Sample()
+    step = half // args.slices
+    for i in range(args.slices):
+        chunk = codes[i * step:(i + 1) * step]
+        phases = [(scans, [body(c) for c in chunk], first), (bare, [{}] * len(chunk), ceiling)]
+        for http, bodies, sample in (phases if i % 2 == 0 else phases[::-1]):
+            asyncio.run(closed_loop(http, bodies, args.concurrency, sample))
     repeated = asyncio.run(closed_loop(
         scans, [body(codes[i % 500]) for i in range(args.repeats)], args.concurrency))
     paced_n = int(args.rate * args.paced_seconds)
     paced = asyncio.run(open_loop(scans, [body(c) for c in codes[half:half + paced_n]],
                                   args.rate))
-    return {"first": first, "repeated": repeated, "ceiling": ceiling, "paced": paced,
-            "ratio": round(first["per_s"] / ceiling["per_s"], 3)}
+    first, ceiling = first.summary(), ceiling.summary()
+    return {"first": first, "repeated": repeated.summary(), "ceiling": ceiling,
+            "paced": paced.summary(), "ratio": round(first["per_s"] / ceiling["per_s"], 3)}
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -271,6 +299,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=150.0)
     parser.add_argument("--paced-seconds", type=float, default=20.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--slices", type=int, default=10,
+                        help="alternating slices of first scans and bare INSERTs per run")
+    parser.add_argument("--keep-alive", type=int, default=30,
+                        help="gunicorn --keep-alive seconds (scanners send steadily)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4)
@@ -296,7 +328,7 @@ def main() -> None:
                    "EXPO_DB_PRE_PING": "0" if args.no_pre_ping else "1"}
             command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers),
                        "-k", args.worker_class, "-b", f"127.0.0.1:{args.port}",
-                       "--log-level", "warning"]
+                       "--keep-alive", str(args.keep_alive), "--log-level", "warning"]
             if args.worker_class == "gthread":
                 command += ["--threads", str(args.threads)]
             server = subprocess.Popen([*command, "expo:create_app()"], cwd=ROOT, env=env)

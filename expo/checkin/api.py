@@ -79,8 +79,8 @@ def outcome_json(outcome: services.Outcome) -> dict:
 
 
 @blp.post("/events/<slug>/checkin")
-@blp.arguments(CheckinRequest)
-@blp.response(200, CheckinResponse)
+@blp.arguments(CheckinRequest())
+@blp.response(200, CheckinResponse())
 @blp.alt_response(401, description="No or bad token")
 @blp.alt_response(403, description="Not staff of this event, or not assigned to this gate")
 @blp.alt_response(404, description="No such event or gate")
@@ -131,8 +131,8 @@ class SyncResponse(ma.Schema):
 
 
 @blp.post("/events/<slug>/checkin/sync")
-@blp.arguments(SyncRequest)
-@blp.response(200, SyncResponse)
+@blp.arguments(SyncRequest())
+@blp.response(200, SyncResponse())
 @blp.doc(security=BEARER)
 def sync(data: dict, slug: str):
     """Upload scans made offline: each is recorded once, with its original time."""
@@ -157,7 +157,7 @@ class BundleArgs(ma.Schema):
 
 
 @blp.get("/events/<slug>/checkin/bundle")
-@blp.arguments(BundleArgs, location="query")
+@blp.arguments(BundleArgs(), location="query")
 @blp.response(200, description="Keys, gate rules, revocations and the attendee index.")
 @blp.doc(security=BEARER)
 def bundle(args: dict, slug: str):
@@ -192,7 +192,7 @@ class SearchArgs(ma.Schema):
 
 
 @blp.get("/events/<slug>/checkin/search")
-@blp.arguments(SearchArgs, location="query")
+@blp.arguments(SearchArgs(), location="query")
 @blp.response(200, CheckinAttendee(many=True))
 @blp.doc(security=BEARER)
 def search(args: dict, slug: str):
@@ -213,8 +213,8 @@ class GateCounts(ma.Schema):
 
 
 @blp.get("/events/<slug>/checkin/counts")
-@blp.arguments(CountsArgs, location="query")
-@blp.response(200, GateCounts)
+@blp.arguments(CountsArgs(), location="query")
+@blp.response(200, GateCounts())
 @blp.doc(security=BEARER)
 def counts(args: dict, slug: str):
     """Today's counters for one gate."""

@@ -9,6 +9,7 @@ the scan it first recorded.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -292,12 +293,34 @@ def create_device(actor: User, event: Event, name: str, gate: Gate | None) -> tu
     return device, plain
 
 
-def revoke_device(actor: User, event: Event, device_id: int) -> Device:
+def device_by_id(event: Event, device_id: int) -> Device:
     device = db.session.get(Device, device_id)
     if device is None or device.event_id != event.id:
         raise NotFound("No such device in this event.", code="device_not_found")
+    return device
+
+
+def revoke_device(actor: User, event: Event, device_id: int) -> Device:
+    device = device_by_id(event, device_id)
     core.revoke_token(actor, device.token_id)
     return device
+
+
+def replace_device_token(actor: User, event: Event, device_id: int) -> tuple[Device, str]:
+    """A new token for a device whose token was lost, leaked or revoked: the old one stops
+    working and the new one is returned once, in one step. The device keeps its name,
+    gate and scan history (old scans still name the old token)."""
+    device = device_by_id(event, device_id)
+    old = device.token
+    token, plain = core.create_token(actor, f"scanner: {device.name}", event=event,
+                                     kind=TokenKind.DEVICE, actor=actor, commit=False)
+    if old.revoked_at is None:
+        old.revoked_at = utcnow()
+    device.token = token
+    core.audit(actor, event, "device.replace_token", target=device.name,
+               details={"old": old.prefix, "new": token.prefix})
+    db.session.commit()
+    return device, plain
 
 
 # ---------------------------------------------------------------- scanning
@@ -456,33 +479,53 @@ def _presence_values(event_id: int, gate: GateInfo, registration_id: int, at: da
                 entries=1)
 
 
+# The columns one scan log row carries (the values scan() collects, in this order).
+_LOG_COLUMNS = ("event_id", "gate_id", "registration_id", "badge_serial", "direction", "method",
+                "nonce", "scanned_at", "recorded_at", "user_id", "token_id", "offline",
+                "offline_result", "result", "message", "conflict", "first_checked_in_at")
+
+
+@functools.cache
+def _entry_and_log_statement():
+    """PostgreSQL: insert the presence row and, only if it was new, the scan log row, in
+    one statement (one round trip). Built once: per request only the values change."""
+    presence, scans = Presence.__table__, Scan.__table__
+
+    def bind(name: str, column):
+        return sa.bindparam(name, type_=column.type)
+
+    new = (postgresql.insert(presence).values(
+        event_id=bind("event_id", presence.c.event_id),
+        gate_id=bind("gate_id", presence.c.gate_id),
+        zone_id=bind("zone_id", presence.c.zone_id),
+        registration_id=bind("registration_id", presence.c.registration_id),
+        first_in_at=bind("scanned_at", presence.c.first_in_at),
+        last_in_at=bind("scanned_at", presence.c.last_in_at), inside=True, entries=1)
+        .on_conflict_do_nothing().returning(presence.c.id).cte("new_presence"))
+    logged = sa.select(*(bind(c, scans.c[c]) for c in _LOG_COLUMNS)).where(
+        sa.exists(sa.select(new.c.id)))
+    return (postgresql.insert(scans).from_select(list(_LOG_COLUMNS), logged)
+            .returning(scans.c.id).add_cte(new))
+
+
 def _first_entry(event_id: int, gate: GateInfo, registration_id: int, at: datetime,
                  log: dict) -> tuple[bool, int | None]:
     """Try to record the first entry; the database decides whether it is the first.
 
     Answers (first?, scan id). On PostgreSQL the presence row and the scan log row
-    are written by one statement (a data-modifying CTE: one round trip); the log row
-    is written only when the presence row was new. Elsewhere (SQLite) the log row is
-    left to the caller.
+    are written by one statement (a data-modifying CTE); the log row is written only
+    when the presence row was new. Elsewhere (SQLite) the log row is left to the caller.
     """
+    if _dialect() is postgresql:
+        scan_id = db.session.execute(_entry_and_log_statement(),
+                                     {**log, "zone_id": gate.zone_id}).scalar()
+        return scan_id is not None, scan_id
     presence = Presence.__table__
-    dialect = _dialect()
-    insert = (dialect.insert(presence)
+    insert = (sqlite.insert(presence)
               .values(**_presence_values(event_id, gate, registration_id, at))
               .on_conflict_do_nothing().returning(presence.c.id))
-    if dialect is sqlite:
-        # RETURNING answers the new row's id, or nothing when the row already existed.
-        return db.session.execute(insert).scalar() is not None, None
-    new = insert.cte("new_presence")
-    table = Scan.__table__
-    columns = list(log)
-    logged = (postgresql.insert(table)
-              .from_select(columns, sa.select(*(sa.literal(log[c], table.c[c].type)
-                                                for c in columns))
-                           .where(sa.exists(sa.select(new.c.id))))
-              .returning(table.c.id).add_cte(new))
-    scan_id = db.session.execute(logged).scalar()
-    return scan_id is not None, scan_id
+    # RETURNING answers the new row's id, or nothing when the row already existed.
+    return db.session.execute(insert).scalar() is not None, None
 
 
 def _entry_again(event: EventRef | Event, gate: GateInfo, registration_id: int, at: datetime,
@@ -509,8 +552,15 @@ def _exit(gate: GateInfo, registration_id: int, at: datetime) -> str:
     return "" if left else " (no entry on record at this gate)"
 
 
-def _with_pass_type():
-    return [joinedload(Registration.pass_type)]
+@functools.cache
+def _registration_query() -> sa.Select:
+    return (sa.select(Registration).options(joinedload(Registration.pass_type))
+            .where(Registration.id == sa.bindparam("registration_id")))
+
+
+def _registration(registration_id: int) -> Registration | None:
+    """A registration with its pass type: one SELECT, the statement built once."""
+    return db.session.scalar(_registration_query(), {"registration_id": registration_id})
 
 
 def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
@@ -537,13 +587,13 @@ def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
     if direction == Direction.OUT and not gate.scan_exits:
         raise Invalid(f"{gate.name} does not scan exits.", code="exits_not_scanned")
     if registration_id is not None:
-        registration = db.session.get(Registration, registration_id, options=_with_pass_type())
+        registration = _registration(registration_id)
         if registration is None or registration.event_id != event.id:
             raise NotFound("No such registration in this event.",
                            code="registration_not_found")
         read = badges.BadgeRead(None, "Found by name.", registration=registration)
     else:
-        read = badges.read_badge(event, code, options=_with_pass_type())
+        read = badges.read_badge(event, code, load=_registration)
     registration = read.registration
     attendee = _attendee(gate, registration) if registration is not None else None
     decision = rules.decide(gate_rules(gate), read.problem, read.reason, attendee,
