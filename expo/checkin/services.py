@@ -139,6 +139,30 @@ def parse_hours(text: str, event: Event) -> list[dict]:
     return sorted(hours, key=lambda h: (h["day"], h["opens"]))
 
 
+def hours_summary(gate: Gate, event: Event) -> str:
+    """Opening hours in a few words for tables: "always open", "daily 08:30–18:00",
+    or the first days' windows."""
+    hours = gate.hours or []
+    if not hours:
+        return "always open"
+    days = (event.ends_on - event.starts_on).days + 1
+    windows = {(h["opens"], h["closes"]) for h in hours}
+    if len(windows) == 1 and len(hours) == days == len({h["day"] for h in hours}):
+        opens, closes = next(iter(windows))
+        return f"daily {opens}–{closes}"
+    shown = [f"{datetime.strptime(h['day'], '%Y-%m-%d'):%d %b} {h['opens']}–{h['closes']}"
+             for h in hours[:2]]
+    return " · ".join(shown) + (f" (+{len(hours) - 2})" if len(hours) > 2 else "")
+
+
+def admitted_per_gate(event: Event) -> dict[int, int]:
+    """Gate id -> entries admitted so far (for the gates table)."""
+    return dict(db.session.execute(
+        sa.select(Scan.gate_id, sa.func.count()).where(
+            Scan.event_id == event.id, Scan.result == rules.OK, Scan.direction == Direction.IN)
+        .group_by(Scan.gate_id)).all())
+
+
 def hours_as_text(gate: Gate) -> str:
     return "\n".join(f"{h['day']} {h['opens']}-{h['closes']}" for h in gate.hours or [])
 

@@ -60,7 +60,9 @@ def gates(event: Event):
             return redirect(url_for("checkin.gate", slug=event.slug, gate_id=gate.id))
     return render_template("checkin/gates.html", event=event, form=form,
                            gates=services.gates(event), zones=services.zones(event),
-                           pass_types=services.pass_types(event)), 400 if form.errors else 200
+                           pass_types=services.pass_types(event),
+                           admitted=services.admitted_per_gate(event),
+                           hours_summary=services.hours_summary), 400 if form.errors else 200
 
 
 @bp.route("/events/<slug>/manage/gates/<int:gate_id>", methods=["GET", "POST"])

@@ -46,7 +46,7 @@ def test_organiser_reviews_gates_and_a_gate(page, live_server):
     expect(table.get_by_role("link", name="Hall A main entrance")).to_be_visible()
     expect(table.get_by_role("link", name="VIP lounge")).to_be_visible()
     screenshot(page, "checkin-gates")
-    page.get_by_placeholder("Filter…").fill("VIP")
+    page.get_by_placeholder("Filter…").fill("lounge")
     expect(table.get_by_role("link", name="Hall A main entrance")).to_be_hidden()
     expect(table.get_by_role("link", name="VIP lounge")).to_be_visible()
     page.get_by_placeholder("Filter…").fill("")
@@ -62,7 +62,8 @@ def test_organiser_creates_a_device_and_replaces_its_token(page, live_server):
     page.goto(live_server.url + "/events/scekl25/manage/devices")
     expect(page.get_by_role("heading", name="Scanner devices")).to_be_visible()
     page.get_by_label("Device name").fill("Hall A turnstile 1")
-    page.get_by_label("Locked to gate").select_option(label=re.compile("Hall A main entrance"))
+    page.get_by_label("Locked to gate").select_option(
+        label="Hall A main entrance (Main hall (Halls 1–5))")
     page.get_by_role("button", name="Create device token").click()
     expect(page.get_by_text("“Hall A turnstile 1” is ready")).to_be_visible()
     first = page.locator("#device-token").input_value()
@@ -96,4 +97,16 @@ def test_organiser_watches_the_live_dashboard(page, live_server):
     expect(page.locator("#live-updated")).to_contain_text("updated")
     admitted = int(page.locator("[data-total='admitted']").inner_text())
     assert admitted > 10
+    gates = page.locator("[data-gates] tr")
+    expect(gates.first).to_contain_text("Hall A main entrance")  # by name: Hall A first
+    page.get_by_role("button", name="Zone").click()
+    page.get_by_role("button", name="Zone").click()  # descending: VIP lounge first
+    expect(gates.first).to_contain_text("VIP lounge")
+    page.get_by_role("button", name="Admitted").click()  # most admitted first
+    expect(gates.first).to_contain_text("Hall A main entrance")
     screenshot(page, "checkin-dashboard")
+    page.get_by_label("Filter rejections").fill("hafiz")
+    expect(rejections.locator("tr")).to_have_count(1)
+    expect(rejections).to_contain_text("Registration cancelled")
+    page.get_by_label("Filter rejections").fill("nobody-matches-this")
+    expect(rejections).to_contain_text("No rejection matches the filter.")
