@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from ..core import services as core
 from ..core.models import ApiToken, Event, EventStatus, Role, TokenKind, User
@@ -39,7 +38,7 @@ MAX_SYNC_BATCH = 500
 
 # Gate kinds other features add: kind -> loader(gate, registration) -> extra facts for
 # rules.Attendee.extra, and -> bundle(gate) -> extra data the offline scanner needs.
-KIND_FACTS: dict[str, Callable[[Gate, Registration], dict]] = {}
+KIND_FACTS: dict[str, Callable[[GateInfo, RegistrationInfo], dict]] = {}
 KIND_BUNDLE: dict[str, Callable[[Gate], dict]] = {}
 
 
@@ -485,7 +484,7 @@ def gate_rules(gate: Gate | GateInfo) -> rules.GateRules:
                            allow_reentry=gate.allow_reentry)
 
 
-def _attendee(gate: GateInfo, registration: Registration) -> rules.Attendee:
+def _attendee(gate: GateInfo, registration: Registration | RegistrationInfo) -> rules.Attendee:
     pass_type = registration.pass_type
     loader = KIND_FACTS.get(gate.kind) if gate.kind else None
     return rules.Attendee(status=registration.status, zones=tuple(pass_type.zones or ()),
@@ -493,98 +492,174 @@ def _attendee(gate: GateInfo, registration: Registration) -> rules.Attendee:
                           extra=loader(gate, registration) if loader else {})
 
 
-def _dialect():
-    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-
-
-def _presence_values(event_id: int, gate: GateInfo, registration_id: int, at: datetime) -> dict:
-    return dict(event_id=event_id, gate_id=gate.id, zone_id=gate.zone_id,
-                registration_id=registration_id, first_in_at=at, last_in_at=at, inside=True,
-                entries=1)
-
-
-# The columns one scan log row carries (the values scan() collects, in this order).
+# The columns one scan log row carries (the values scan() collects).
 _LOG_COLUMNS = ("event_id", "gate_id", "registration_id", "badge_serial", "direction", "method",
                 "nonce", "scanned_at", "recorded_at", "user_id", "token_id", "offline",
                 "offline_result", "result", "message", "conflict", "first_checked_in_at")
 
 
 @functools.cache
-def _entry_and_log_statement():
-    """PostgreSQL: insert the presence row and, only if it was new, the scan log row, in
-    one statement (one round trip). Built once: per request only the values change."""
+def _change_and_log(kind: str):
+    """PostgreSQL: one statement that changes the presence row and, only if it changed,
+    writes the scan log row (a data-modifying CTE). One round trip, and atomic by itself,
+    so a nonce refused by the log's unique index undoes the presence change too.
+
+    kind: "enter" (insert the presence row: the first entry), "reenter" / "reenter_after_exit"
+    (count another entry; after an exit only, where exits are scanned), "exit".
+    Built once per kind: per request only the values change.
+    """
     presence, scans = Presence.__table__, Scan.__table__
+    p = presence.c
 
     def bind(name: str, column):
-        return sa.bindparam(name, type_=column.type)
+        # "v_": a parameter named like a column would also be SET by SQLAlchemy.
+        return sa.bindparam(f"v_{name}", type_=column.type)
 
-    new = (postgresql.insert(presence).values(
-        event_id=bind("event_id", presence.c.event_id),
-        gate_id=bind("gate_id", presence.c.gate_id),
-        zone_id=bind("zone_id", presence.c.zone_id),
-        registration_id=bind("registration_id", presence.c.registration_id),
-        first_in_at=bind("scanned_at", presence.c.first_in_at),
-        last_in_at=bind("scanned_at", presence.c.last_in_at), inside=True, entries=1)
-        .on_conflict_do_nothing().returning(presence.c.id).cte("new_presence"))
+    here = (p.gate_id == bind("gate_id", p.gate_id),
+            p.registration_id == bind("registration_id", p.registration_id))
+    at = bind("scanned_at", p.last_in_at)
+    if kind == "enter":
+        change = (postgresql.insert(presence).values(
+            event_id=bind("event_id", p.event_id), gate_id=bind("gate_id", p.gate_id),
+            zone_id=bind("zone_id", p.zone_id),
+            registration_id=bind("registration_id", p.registration_id),
+            first_in_at=at, last_in_at=at, inside=True, entries=1)
+            .on_conflict_do_nothing())
+    elif kind in ("reenter", "reenter_after_exit"):
+        outside = (p.inside.is_(False),) if kind == "reenter_after_exit" else ()
+        change = sa.update(presence).where(*here, *outside).values(
+            inside=True, last_in_at=at, entries=p.entries + 1)
+    elif kind == "exit":
+        change = sa.update(presence).where(*here, p.inside.is_(True)).values(
+            inside=False, last_out_at=at)
+    else:
+        raise ValueError(kind)
+    changed = change.returning(p.id).cte(f"presence_{kind}")
     logged = sa.select(*(bind(c, scans.c[c]) for c in _LOG_COLUMNS)).where(
-        sa.exists(sa.select(new.c.id)))
+        sa.exists(sa.select(changed.c.id)))
     return (postgresql.insert(scans).from_select(list(_LOG_COLUMNS), logged)
-            .returning(scans.c.id).add_cte(new))
+            .returning(scans.c.id).add_cte(changed))
 
 
-def _first_entry(event_id: int, gate: GateInfo, registration_id: int, at: datetime,
-                 log: dict) -> tuple[bool, int | None]:
-    """Try to record the first entry; the database decides whether it is the first.
+def _values(log: dict) -> dict:
+    return {f"v_{key}": value for key, value in log.items()}
 
-    Answers (first?, scan id). On PostgreSQL the presence row and the scan log row
-    are written by one statement (a data-modifying CTE); the log row is written only
-    when the presence row was new. Elsewhere (SQLite) the log row is left to the caller.
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _record_admission(event: EventRef | Event, gate: GateInfo, registration_id: int,
+                      at: datetime, offline: bool,
+                      log: dict) -> tuple[str, datetime | None, int | None]:
+    """Record an admitted entry; the database decides whether it is the first.
+
+    Answers (result, first entry's time when already checked in, scan id when the log
+    row is written here already). `log` is the scan row as if admitted.
     """
-    if _dialect() is postgresql:
-        scan_id = db.session.execute(_entry_and_log_statement(),
-                                     {**log, "zone_id": gate.zone_id}).scalar()
-        return scan_id is not None, scan_id
-    presence = Presence.__table__
-    insert = (sqlite.insert(presence)
-              .values(**_presence_values(event_id, gate, registration_id, at))
-              .on_conflict_do_nothing().returning(presence.c.id))
-    # RETURNING answers the new row's id, or nothing when the row already existed.
-    return db.session.execute(insert).scalar() is not None, None
-
-
-def _entry_again(event: EventRef | Event, gate: GateInfo, registration_id: int, at: datetime,
-                 offline: bool) -> tuple[str, datetime | None]:
-    """The badge was in already: re-entry when the gate allows it, else the first time."""
+    if _on_postgresql():
+        values = _values({**log, "zone_id": gate.zone_id})
+        scan_id = db.session.execute(_change_and_log("enter"), values).scalar()
+        if scan_id is None and gate.allow_reentry:
+            kind = "reenter_after_exit" if gate.scan_exits else "reenter"
+            scan_id = db.session.execute(_change_and_log(kind), values).scalar()
+        if scan_id is not None:
+            return rules.OK, None, scan_id
+    else:
+        presence = Presence.__table__
+        new = db.session.execute(
+            sqlite.insert(presence).values(
+                event_id=event.id, gate_id=gate.id, zone_id=gate.zone_id,
+                registration_id=registration_id, first_in_at=at, last_in_at=at, inside=True,
+                entries=1)
+            .on_conflict_do_nothing().returning(presence.c.id)).scalar()
+        # RETURNING answers the new row's id, or nothing when the row already existed.
+        if new is not None:
+            return rules.OK, None, None
+        where = (Presence.gate_id == gate.id, Presence.registration_id == registration_id)
+        if gate.allow_reentry:
+            outside = (Presence.inside.is_(False),) if gate.scan_exits else ()
+            if db.session.execute(sa.update(Presence).where(*where, *outside).values(
+                    inside=True, last_in_at=at, entries=Presence.entries + 1)).rowcount:
+                return rules.OK, None, None
     where = (Presence.gate_id == gate.id, Presence.registration_id == registration_id)
-    if gate.allow_reentry:
-        condition = (Presence.inside.is_(False),) if gate.scan_exits else ()
-        again = db.session.execute(sa.update(Presence).where(*where, *condition).values(
-            inside=True, last_in_at=at, entries=Presence.entries + 1)).rowcount
-        if again:
-            return rules.OK, None
     first = db.session.scalar(sa.select(Presence.first_in_at).where(*where))
     if offline and first is not None and at < first:
         # An offline scan admitted earlier than the entry on record: keep the true first.
+        # (Offline scans arrive through sync, always inside a transaction.)
         db.session.execute(sa.update(Presence).where(*where).values(first_in_at=at))
-    return rules.ALREADY_CHECKED_IN, first
+    return rules.ALREADY_CHECKED_IN, first, None
 
 
-def _exit(gate: GateInfo, registration_id: int, at: datetime) -> str:
+def _record_exit(gate: GateInfo, registration_id: int, at: datetime,
+                 log: dict) -> tuple[str, int | None]:
+    """Mark the person outside; answers (message suffix, scan id if logged here)."""
+    if _on_postgresql():
+        scan_id = db.session.execute(_change_and_log("exit"), _values(log)).scalar()
+        return ("", scan_id) if scan_id is not None else \
+            (" (no entry on record at this gate)", None)
     left = db.session.execute(sa.update(Presence).where(
         Presence.gate_id == gate.id, Presence.registration_id == registration_id,
         Presence.inside.is_(True)).values(inside=False, last_out_at=at)).rowcount
-    return "" if left else " (no entry on record at this gate)"
+    return ("" if left else " (no entry on record at this gate)"), None
+
+
+def single_statement_writes() -> None:
+    """On PostgreSQL, let this request's statements run without BEGIN/COMMIT.
+
+    Every write of an online scan is one statement (see _change_and_log), atomic by
+    itself, so the transaction's two extra round trips buy nothing; the reads (token,
+    registration) need no snapshot together. Call before the request's first query;
+    elsewhere, or once the session is in a transaction, it changes nothing.
+    """
+    if _on_postgresql() and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+@dataclass(frozen=True)
+class PassInfo:
+    """The pass type facts a scan shows and decides with (PassType's attribute names)."""
+
+    id: int
+    name: str
+    code: str
+    badge_colour: str
+    zones: tuple
+
+
+@dataclass(frozen=True)
+class RegistrationInfo:
+    """A registration as a scan reads it: plain values with Registration's attribute
+    names (read_badge, rules, attendee_json and KIND_FACTS loaders accept either)."""
+
+    id: int
+    event_id: int
+    badge_serial: int
+    status: str
+    full_name: str
+    organisation: str | None
+    country: str | None
+    reference: str
+    pass_type: PassInfo
 
 
 @functools.cache
 def _registration_query() -> sa.Select:
-    return (sa.select(Registration).options(joinedload(Registration.pass_type))
+    return (sa.select(Registration.id, Registration.event_id, Registration.badge_serial,
+                      Registration.status, Registration.full_name, Registration.organisation,
+                      Registration.country, Registration.reference, PassType.id, PassType.name,
+                      PassType.code, PassType.badge_colour, PassType.zones)
+            .join(PassType, PassType.id == Registration.pass_type_id)
             .where(Registration.id == sa.bindparam("registration_id")))
 
 
-def _registration(registration_id: int) -> Registration | None:
-    """A registration with its pass type: one SELECT, the statement built once."""
-    return db.session.scalar(_registration_query(), {"registration_id": registration_id})
+def _registration(registration_id: int) -> RegistrationInfo | None:
+    """A registration with its pass type: one SELECT of the columns a scan uses."""
+    row = db.session.execute(_registration_query(),
+                             {"registration_id": registration_id}).first()
+    if row is None:
+        return None
+    return RegistrationInfo(*row[:8], PassInfo(*row[8:12], tuple(row[12] or ())))
 
 
 def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
@@ -635,16 +710,16 @@ def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
                offline_result=offline_result)
     scan_id = None
     try:
+        admitted_log = {**log, "result": rules.OK, "message": message[:300], "conflict": None,
+                        "first_checked_in_at": None}
         if decision.admitted and direction == Direction.IN:
-            entered, scan_id = _first_entry(event.id, gate, registration.id, at, {
-                **log, "result": rules.OK, "message": message[:300], "conflict": None,
-                "first_checked_in_at": None})
-            if not entered:
-                result, first = _entry_again(event, gate, registration.id, at, offline)
-                if result == rules.ALREADY_CHECKED_IN:
-                    message = rules.already_message(to_local(first, event.time_zone))
+            result, first, scan_id = _record_admission(event, gate, registration.id, at,
+                                                       offline, admitted_log)
+            if result == rules.ALREADY_CHECKED_IN:
+                message = rules.already_message(to_local(first, event.time_zone))
         elif decision.admitted:
-            message += _exit(gate, registration.id, at)
+            suffix, scan_id = _record_exit(gate, registration.id, at, admitted_log)
+            message += suffix
         conflict = None
         if offline and offline_result == rules.OK and result != rules.OK:
             conflict = (f"Admitted offline, but the server says {result.replace('_', ' ')}: "
@@ -719,7 +794,7 @@ def search(event: Event, query: str, limit: int = 20) -> list[Registration]:
         .order_by(Registration.full_name).limit(limit)))
 
 
-def attendee_json(registration: Registration) -> dict:
+def attendee_json(registration: Registration | RegistrationInfo) -> dict:
     pass_type = registration.pass_type
     return {"id": registration.id, "name": registration.full_name,
             "organisation": registration.organisation, "country": registration.country,

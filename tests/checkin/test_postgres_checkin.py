@@ -139,3 +139,55 @@ def test_every_entry_answer_on_postgres_through_the_api(pg_app):
     results = list(db.session.scalars(sa.select(Scan.result).order_by(Scan.id)))
     assert results == ["ok", "already_checked_in", "ok", "already_checked_in", "ok", "ok",
                        "invalid", "ok", "already_checked_in"]
+
+
+def _api_in_parallel(app, n: int, body: dict, token: str) -> list:
+    """n scanners POST at the same instant, each with its own connection (no BEGIN/COMMIT
+    on this path: every write is one statement)."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        results[i] = client.post("/api/v1/events/scekl25/checkin", json=body,
+                                 headers={"Authorization": f"Bearer {token}"}).json
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _device_token(app):
+    event_id, _staff_id, code = _setup(app)
+    from expo.core.models import Event, User
+
+    event = db.session.get(Event, event_id)
+    organiser = db.session.scalar(sa.select(User).where(User.email == "gate@example.org"))
+    _device, plain = services.create_device(organiser, event, "Turnstile", None)
+    db.session.remove()
+    return plain, code
+
+
+def test_twenty_parallel_api_scans_of_one_badge_admit_exactly_once(pg_app):
+    token, code = _device_token(pg_app)
+    body = {"code": code, "gate": "main-hall", "scanned_at": DAY1_10AM.isoformat()}
+    results = [r["result"] for r in _api_in_parallel(pg_app, 20, body, token)]
+    assert results.count("ok") == 1 and results.count("already_checked_in") == 19
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Presence)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 20
+
+
+def test_twenty_parallel_api_retries_of_one_nonce_record_one_scan(pg_app):
+    token, code = _device_token(pg_app)
+    body = {"code": code, "gate": "main-hall", "scanned_at": DAY1_10AM.isoformat(),
+            "nonce": "turnstile-7-000001"}
+    answers = _api_in_parallel(pg_app, 20, body, token)
+    assert {a["result"] for a in answers} == {"ok"}
+    assert len({a["scan_id"] for a in answers}) == 1
+    assert sum(1 for a in answers if not a["replayed"]) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 1
+    assert db.session.scalar(sa.select(Presence.entries)) == 1
