@@ -12,7 +12,7 @@ HTTP library): on a 2-core machine shared by PostgreSQL, gunicorn and the client
 a heavy client would steal the server's CPU. Its own CPU use is printed.
 
     .venv/bin/python bench/checkin_load.py [--attendees 10000] [--runs 3]
-        [--worker-class gthread --threads 4] [--no-pre-ping]
+        [--worker-class sync|gthread --threads 4] [--no-pre-ping]
 """
 
 from __future__ import annotations
@@ -304,7 +304,8 @@ def main() -> None:
     parser.add_argument("--keep-alive", type=int, default=30,
                         help="gunicorn --keep-alive seconds (scanners send steadily)")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="sync is what docs/performance.md recommends for production")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-pre-ping", action="store_true",
                         help="measure with pool_pre_ping off (the default is on)")

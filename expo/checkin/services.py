@@ -546,7 +546,7 @@ def _values(log: dict) -> dict:
 
 
 def _on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+    return db.engine.dialect.name == "postgresql"
 
 
 def _record_admission(event: EventRef | Event, gate: GateInfo, registration_id: int,
