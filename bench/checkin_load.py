@@ -101,8 +101,10 @@ def count_statements(app, device: str, staff: str, codes: list[str]) -> dict:
 
         sa.event.listen(db.engine, "before_cursor_execute", listen)
         try:
-            response = client.post(SCAN_PATH, json={"code": code, "gate": "main-hall"},
-                                   headers={"Authorization": f"Bearer {token}"})
+            # A fresh app context, as gunicorn gives each request: its own `g` and session.
+            with app.app_context():
+                response = client.post(SCAN_PATH, json={"code": code, "gate": "main-hall"},
+                                       headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 200, response.get_data(as_text=True)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", listen)
