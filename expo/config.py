@@ -38,6 +38,8 @@ SETTINGS: list[tuple[str, str, object, str]] = [
      "werkzeug password hash method (scrypt by default)"),
     ("BOOTH_HOLD_HOURS", "EXPO_BOOTH_HOLD_HOURS", 72,
      "hours an unpaid booth stays held for its exhibitor"),
+    ("DB_PRE_PING", "EXPO_DB_PRE_PING", True,
+     "test each pooled database connection with a round trip before use"),
     ("KEYS_DIR", "EXPO_KEYS_DIR", None,
      "folder of per-event badge signing keys; default instance/keys"),
 ]
@@ -107,7 +109,7 @@ def build(instance_path: Path, overrides: dict | None = None,
     config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     config.setdefault("REMEMBER_COOKIE_SECURE", production)
     config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": config["DB_PRE_PING"]})
     config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")

@@ -8,7 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from .. import navigation, register_api
     from ..core.models import Role
-    from . import api, views
+    from . import api, cache, views
+
+    cache.init_app(app)
 
     app.register_blueprint(views.bp)
     if os.environ.get("EXPO_BENCH_ENDPOINTS") == "1" and app.config["ENV"] != "production":

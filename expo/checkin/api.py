@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import marshmallow as ma
-from flask import g
+from flask import Response, current_app, g
 from flask_smorest import Blueprint
 
 from ..apiutil import BEARER
@@ -66,33 +68,48 @@ class CheckinResponse(ma.Schema):
     conflict = ma.fields.String(allow_none=True)
 
 
+def _answer(body: dict) -> Response:
+    """The scan answer as JSON, serialised directly: it is the hot path, and the body
+    already has CheckinResponse's shape (which still documents it)."""
+    for key in ("scanned_at", "first_checked_in_at"):
+        if body.get(key) is not None:
+            body[key] = body[key].isoformat()
+    return current_app.response_class(json.dumps(body, ensure_ascii=False),
+                                      mimetype="application/json")
+
+
 def outcome_json(outcome: services.Outcome) -> dict:
     body = {"result": outcome.result, "message": outcome.message, "colour": outcome.colour,
             "gate": outcome.gate.code, "direction": outcome.direction,
             "scanned_at": outcome.scanned_at, "scan_id": outcome.scan_id,
             "replayed": outcome.replayed, "conflict": outcome.conflict}
-    if outcome.registration is not None:
-        body["attendee"] = services.attendee_json(outcome.registration)
+    if outcome.attendee is not None:
+        body["attendee"] = outcome.attendee
     if outcome.first_checked_in_at is not None:
         body["first_checked_in_at"] = outcome.first_checked_in_at
     return body
 
 
 @blp.post("/events/<slug>/checkin")
-@blp.arguments(CheckinRequest)
-@blp.response(200, CheckinResponse)
+@blp.arguments(CheckinRequest())
+@blp.response(200, CheckinResponse())
 @blp.alt_response(401, description="No or bad token")
 @blp.alt_response(403, description="Not staff of this event, or not assigned to this gate")
 @blp.alt_response(404, description="No such event or gate")
 @blp.doc(security=BEARER)
 def checkin(data: dict, slug: str):
     """Scan a badge at a gate: the answer says whether to let the person in."""
-    event, user, token = _scanner(slug)
+    # The hot path: no BEGIN/COMMIT round trips (each write is one statement), event and
+    # gate from a per-worker snapshot, the same authorization checks as everywhere.
+    services.single_statement_writes()
+    event, _gate = services.scan_point(slug, data["gate"])
+    user = api_event_role(event, *SCANNER_ROLES)
+    token = g.api_token
     outcome = services.scan(event, gate_code=data["gate"], code=data["code"],
                             registration_id=data["registration_id"],
                             direction=data["direction"], nonce=data["nonce"],
                             scanned_at=data["scanned_at"], user=user, token=token)
-    return outcome_json(outcome)
+    return _answer(outcome_json(outcome))
 
 
 class SyncItem(ma.Schema):
@@ -127,8 +144,8 @@ class SyncResponse(ma.Schema):
 
 
 @blp.post("/events/<slug>/checkin/sync")
-@blp.arguments(SyncRequest)
-@blp.response(200, SyncResponse)
+@blp.arguments(SyncRequest())
+@blp.response(200, SyncResponse())
 @blp.doc(security=BEARER)
 def sync(data: dict, slug: str):
     """Upload scans made offline: each is recorded once, with its original time."""
@@ -153,7 +170,7 @@ class BundleArgs(ma.Schema):
 
 
 @blp.get("/events/<slug>/checkin/bundle")
-@blp.arguments(BundleArgs, location="query")
+@blp.arguments(BundleArgs(), location="query")
 @blp.response(200, description="Keys, gate rules, revocations and the attendee index.")
 @blp.doc(security=BEARER)
 def bundle(args: dict, slug: str):
@@ -188,7 +205,7 @@ class SearchArgs(ma.Schema):
 
 
 @blp.get("/events/<slug>/checkin/search")
-@blp.arguments(SearchArgs, location="query")
+@blp.arguments(SearchArgs(), location="query")
 @blp.response(200, CheckinAttendee(many=True))
 @blp.doc(security=BEARER)
 def search(args: dict, slug: str):
@@ -209,8 +226,8 @@ class GateCounts(ma.Schema):
 
 
 @blp.get("/events/<slug>/checkin/counts")
-@blp.arguments(CountsArgs, location="query")
-@blp.response(200, GateCounts)
+@blp.arguments(CountsArgs(), location="query")
+@blp.response(200, GateCounts())
 @blp.doc(security=BEARER)
 def counts(args: dict, slug: str):
     """Today's counters for one gate."""

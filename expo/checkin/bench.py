@@ -19,5 +19,7 @@ bp = Blueprint("checkin_bench", __name__)
 def insert_one():
     entry = AuditEntry(action="bench.ping", details={})
     db.session.add(entry)
+    db.session.flush()  # INSERT ... RETURNING id
+    entry_id = entry.id  # taken before the commit expires it: no re-load
     db.session.commit()
-    return jsonify({"id": entry.id})
+    return jsonify({"id": entry_id})

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..core.demo import FIRST, LAST, reference
-from ..core.models import Event
+from ..core.demo import DEMO_DOMAIN, FIRST, LAST, reference
+from ..core.models import Event, User
 from ..extensions import db
+from ..registration.badges import badge_token
 from ..registration.models import PassType, Registration
 from . import services
-from .models import Gate
+from .models import Gate, Scan
 
 # event slug -> (gate code, gate name, zone code, zone name, hours, re-entry, exits, capacity)
 GATES = {
@@ -86,4 +89,38 @@ def load(scale: int = 0) -> str:
                                hours=services.parse_hours(hours, event), allow_reentry=reentry,
                                scan_exits=exits, admitted=opens)
             gates += 1
-    return f"{gates} gates, {attendees} sample attendees added"
+    scans = sum(_sample_scans(event) for event in db.session.scalars(
+        sa.select(Event).where(Event.slug.in_(list(GATES)))))
+    return f"{gates} gates, {attendees} sample attendees, {scans} scans added"
+
+
+def _sample_scans(event: Event) -> int:
+    """Opening morning at the first gate: most people once, some twice, a few refused, so
+    the live dashboard and the gate pages show something real. Only while no scans exist."""
+    if db.session.scalar(sa.select(Scan.id).where(Scan.event_id == event.id).limit(1)):
+        return 0
+    gate = services.gates(event)[0] if services.gates(event) else None
+    staff = db.session.scalar(sa.select(User).where(User.email == f"staff@{DEMO_DOMAIN}"))
+    people = list(db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == event.id).order_by(Registration.id).limit(400)))
+    if gate is None or not people:
+        return 0
+    rng = random.Random(event.id * 7)
+    opens = datetime.combine(event.starts_on, time(8, 30), ZoneInfo(event.time_zone))
+    count = 0
+    for person in people:
+        if rng.random() > 0.7:
+            continue
+        at = (opens + timedelta(minutes=rng.triangular(0, 420, 60))).astimezone(UTC)
+        if at > datetime.now(UTC):
+            continue
+        codes = [badge_token(person)] * (2 if rng.random() < 0.1 else 1)
+        for code in codes:
+            services.scan(event, gate_code=gate.code, code=code, scanned_at=at, user=staff)
+            at += timedelta(minutes=rng.randint(5, 90))
+            count += 1
+    for text in ("https://example.org/not-a-badge", "EXPO-BADGE-FORGED"):
+        services.scan(event, gate_code=gate.code, code=text, user=staff,
+                      scanned_at=opens.astimezone(UTC) + timedelta(minutes=45))
+        count += 1
+    return count

@@ -9,6 +9,7 @@ the scan it first recorded.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,13 +20,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..core import services as core
-from ..core.models import ApiToken, Event, Role, TokenKind, User
+from ..core.models import ApiToken, Event, EventStatus, Role, TokenKind, User
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..registration import badges
 from ..registration.models import PassType, Registration
 from ..timeutil import to_local, utcnow
 from . import rules
+from .cache import cache
 from .models import Device, Direction, Gate, GateStaff, Presence, Scan, Zone
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -36,7 +38,7 @@ MAX_SYNC_BATCH = 500
 
 # Gate kinds other features add: kind -> loader(gate, registration) -> extra facts for
 # rules.Attendee.extra, and -> bundle(gate) -> extra data the offline scanner needs.
-KIND_FACTS: dict[str, Callable[[Gate, Registration], dict]] = {}
+KIND_FACTS: dict[str, Callable[[GateInfo, RegistrationInfo], dict]] = {}
 KIND_BUNDLE: dict[str, Callable[[Gate], dict]] = {}
 
 
@@ -134,6 +136,30 @@ def parse_hours(text: str, event: Event) -> list[dict]:
                               code="hours_invalid")
         hours += [{"day": d.isoformat(), "opens": opens, "closes": closes} for d in targets]
     return sorted(hours, key=lambda h: (h["day"], h["opens"]))
+
+
+def hours_summary(gate: Gate, event: Event) -> str:
+    """Opening hours in a few words for tables: "always open", "daily 08:30–18:00",
+    or the first days' windows."""
+    hours = gate.hours or []
+    if not hours:
+        return "always open"
+    days = (event.ends_on - event.starts_on).days + 1
+    windows = {(h["opens"], h["closes"]) for h in hours}
+    if len(windows) == 1 and len(hours) == days == len({h["day"] for h in hours}):
+        opens, closes = next(iter(windows))
+        return f"daily {opens}–{closes}"
+    shown = [f"{datetime.strptime(h['day'], '%Y-%m-%d'):%d %b} {h['opens']}–{h['closes']}"
+             for h in hours[:2]]
+    return " · ".join(shown) + (f" (+{len(hours) - 2})" if len(hours) > 2 else "")
+
+
+def admitted_per_gate(event: Event) -> dict[int, int]:
+    """Gate id -> entries admitted so far (for the gates table)."""
+    return dict(db.session.execute(
+        sa.select(Scan.gate_id, sa.func.count()).where(
+            Scan.event_id == event.id, Scan.result == rules.OK, Scan.direction == Direction.IN)
+        .group_by(Scan.gate_id)).all())
 
 
 def hours_as_text(gate: Gate) -> str:
@@ -235,18 +261,30 @@ def gates_for(event: Event, user: User | None, token: ApiToken | None) -> list[G
     return active if allowed is None else [g for g in active if g.id in allowed]
 
 
-def _allowed_gate_ids(event: Event, user: User | None, token: ApiToken | None) -> set | None:
+def _allowed_gate_ids(event, user: User | None, token: ApiToken | None) -> frozenset | None:
+    """None: every gate. Remembered a few seconds per worker (see cache.py): a device's
+    gate never changes, staff assignments rarely do."""
     if token is not None and token.kind == TokenKind.DEVICE:
-        gate_id = db.session.scalar(sa.select(Device.gate_id).where(Device.token_id == token.id))
-        return None if gate_id is None else {gate_id}
-    if user is None or user.is_admin or core.has_role(user, event, Role.ORGANISER):
+        token_id = token.id
+        [gate_id] = cache().get(("device-gate", token_id), lambda: (db.session.scalar(
+            sa.select(Device.gate_id).where(Device.token_id == token_id)),))
+        return None if gate_id is None else frozenset({gate_id})
+    if user is None or user.is_admin:
         return None
-    assigned = set(db.session.scalars(sa.select(GateStaff.gate_id).where(
-        GateStaff.event_id == event.id, GateStaff.user_id == user.id)))
-    return assigned or None
+    user_id, event_id = user.id, event.id
+
+    def load() -> tuple:
+        if core.has_role(user, event, Role.ORGANISER):
+            return (None,)
+        assigned = frozenset(db.session.scalars(sa.select(GateStaff.gate_id).where(
+            GateStaff.event_id == event_id, GateStaff.user_id == user_id)))
+        return (assigned or None,)
+
+    [allowed] = cache().get(("staff-gates", event_id, user_id), load)
+    return allowed
 
 
-def _check_gate_access(event: Event, gate: Gate, user, token) -> None:
+def _check_gate_access(event, gate: Gate | GateInfo, user, token) -> None:
     allowed = _allowed_gate_ids(event, user, token)
     if allowed is not None and gate.id not in allowed:
         raise Forbidden(f"This scanner is not assigned to {gate.name}.",
@@ -278,15 +316,144 @@ def create_device(actor: User, event: Event, name: str, gate: Gate | None) -> tu
     return device, plain
 
 
-def revoke_device(actor: User, event: Event, device_id: int) -> Device:
+def device_by_id(event: Event, device_id: int) -> Device:
     device = db.session.get(Device, device_id)
     if device is None or device.event_id != event.id:
         raise NotFound("No such device in this event.", code="device_not_found")
+    return device
+
+
+def revoke_device(actor: User, event: Event, device_id: int) -> Device:
+    device = device_by_id(event, device_id)
     core.revoke_token(actor, device.token_id)
     return device
 
 
+def replace_device_token(actor: User, event: Event, device_id: int) -> tuple[Device, str]:
+    """A new token for a device whose token was lost, leaked or revoked: the old one stops
+    working and the new one is returned once, in one step. The device keeps its name,
+    gate and scan history (old scans still name the old token)."""
+    device = device_by_id(event, device_id)
+    old = device.token
+    token, plain = core.create_token(actor, f"scanner: {device.name}", event=event,
+                                     kind=TokenKind.DEVICE, actor=actor, commit=False)
+    if old.revoked_at is None:
+        old.revoked_at = utcnow()
+    device.token = token
+    core.audit(actor, event, "device.replace_token", target=device.name,
+               details={"old": old.prefix, "new": token.prefix})
+    db.session.commit()
+    return device, plain
+
+
 # ---------------------------------------------------------------- scanning
+#
+# The scan path is the hot one (a turnstile at 10:00 on opening day). It reads the
+# token (core), the registration with its pass type (one joined SELECT) and writes
+# the presence and the scan log; event, gate and zone come from a per-worker memo
+# (cache.py) as plain snapshots, and the answer is built from values in hand, so
+# nothing is re-loaded after the commit. docs/performance.md counts the statements.
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """What the scan path needs of an event: a plain snapshot, safe to keep between requests.
+
+    It has the attributes core.access reads (id, slug, name, status) so the same
+    authorization checks run on it as on an Event.
+    """
+
+    id: int
+    slug: str
+    name: str
+    time_zone: str
+    status: str
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+
+@dataclass(frozen=True)
+class GateInfo:
+    """A gate and its zone as plain values (what scanning reads; see Gate for meanings)."""
+
+    id: int
+    event_id: int
+    zone_id: int
+    code: str
+    name: str
+    zone_code: str
+    zone_name: str
+    hours: tuple = ()
+    allow_reentry: bool = False
+    scan_exits: bool = False
+    active: bool = True
+    kind: str | None = None
+    kind_ref: str | None = None
+
+    @classmethod
+    def of(cls, gate: Gate) -> GateInfo:
+        return cls(gate.id, gate.event_id, gate.zone_id, gate.code, gate.name, gate.zone.code,
+                   gate.zone.name, tuple(gate.hours or ()), gate.allow_reentry,
+                   gate.scan_exits, gate.active, gate.kind, gate.kind_ref)
+
+
+_GATE_COLUMNS = (Gate.id, Gate.event_id, Gate.zone_id, Gate.code, Gate.name, Zone.code,
+                 Zone.name, Gate.hours, Gate.allow_reentry, Gate.scan_exits, Gate.active,
+                 Gate.kind, Gate.kind_ref)
+
+
+def _gate_info(row) -> GateInfo:
+    values = list(row)
+    values[7] = tuple(values[7] or ())
+    return GateInfo(*values)
+
+
+def scan_point(slug: str, gate_code: str) -> tuple[EventRef, GateInfo | None]:
+    """The event and one of its gates in one joined SELECT, remembered a few seconds.
+
+    Raises event_not_found; a missing gate answers None, so that the caller checks
+    the scanner's rights before telling which gate codes exist.
+    """
+    code = (gate_code or "").strip().lower()
+
+    def load():
+        row = db.session.execute(
+            sa.select(Event.id, Event.slug, Event.name, Event.time_zone, Event.status,
+                      *_GATE_COLUMNS)
+            .select_from(Event)
+            .outerjoin(Gate, sa.and_(Gate.event_id == Event.id, Gate.code == code))
+            .outerjoin(Zone, Zone.id == Gate.zone_id)
+            .where(Event.slug == slug)).first()
+        if row is None:
+            return None
+        event = EventRef(*row[:5])
+        gate = _gate_info(row[5:]) if row[5] is not None else None
+        if gate is not None:
+            cache().put(("gate", event.id, code), gate)
+        return event, gate
+
+    point = cache().get(("point", slug, code), load)
+    if point is None:
+        raise NotFound(f"No event called {slug!r}.", code="event_not_found")
+    return point
+
+
+def gate_info(event, gate_code: str) -> GateInfo:
+    """The event's gate with this code as a snapshot (remembered a few seconds)."""
+    code = (gate_code or "").strip().lower()
+    event_id = event.id
+
+    def load():
+        row = db.session.execute(sa.select(*_GATE_COLUMNS).join(Zone, Zone.id == Gate.zone_id)
+                                 .where(Gate.event_id == event_id, Gate.code == code)).first()
+        return _gate_info(row) if row is not None else None
+
+    gate = cache().get(("gate", event_id, code), load)
+    if gate is None:
+        raise NotFound(f"No gate {gate_code!r} in this event.", code="gate_not_found")
+    return gate
 
 
 @dataclass
@@ -295,10 +462,10 @@ class Outcome:
 
     result: str
     message: str
-    gate: Gate
+    gate: GateInfo
     direction: str
     scanned_at: datetime
-    registration: Registration | None = None
+    attendee: dict | None = None  # attendee_json(), when the code is genuine
     first_checked_in_at: datetime | None = None
     scan_id: int | None = None
     replayed: bool = False
@@ -309,13 +476,15 @@ class Outcome:
         return rules.Decision(self.result, self.message).colour
 
 
-def gate_rules(gate: Gate) -> rules.GateRules:
-    return rules.GateRules(zone=gate.zone.code, zone_name=gate.zone.name,
-                           hours=tuple(gate.hours or ()), kind=gate.kind,
-                           scan_exits=gate.scan_exits, allow_reentry=gate.allow_reentry)
+def gate_rules(gate: Gate | GateInfo) -> rules.GateRules:
+    if isinstance(gate, Gate):
+        gate = GateInfo.of(gate)
+    return rules.GateRules(zone=gate.zone_code, zone_name=gate.zone_name, hours=gate.hours,
+                           kind=gate.kind, scan_exits=gate.scan_exits,
+                           allow_reentry=gate.allow_reentry)
 
 
-def _attendee(gate: Gate, registration: Registration) -> rules.Attendee:
+def _attendee(gate: GateInfo, registration: Registration | RegistrationInfo) -> rules.Attendee:
     pass_type = registration.pass_type
     loader = KIND_FACTS.get(gate.kind) if gate.kind else None
     return rules.Attendee(status=registration.status, zones=tuple(pass_type.zones or ()),
@@ -323,45 +492,177 @@ def _attendee(gate: Gate, registration: Registration) -> rules.Attendee:
                           extra=loader(gate, registration) if loader else {})
 
 
-def _insert_ignore(table, values: dict):
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (module.insert(table).values(**values).on_conflict_do_nothing()
-            .returning(table.c.id))
+# The columns one scan log row carries (the values scan() collects).
+_LOG_COLUMNS = ("event_id", "gate_id", "registration_id", "badge_serial", "direction", "method",
+                "nonce", "scanned_at", "recorded_at", "user_id", "token_id", "offline",
+                "offline_result", "result", "message", "conflict", "first_checked_in_at")
 
 
-def _admit(event: Event, gate: Gate, registration: Registration, at: datetime,
-           offline: bool) -> tuple[str, datetime | None]:
-    """Record an entry; the database decides whether it is the first one."""
-    inserted = db.session.execute(_insert_ignore(Presence.__table__, dict(
-        event_id=event.id, gate_id=gate.id, zone_id=gate.zone_id,
-        registration_id=registration.id, first_in_at=at, last_in_at=at, inside=True,
-        entries=1))).scalar()
-    # RETURNING answers the new row's id, or nothing when the row already existed.
-    if inserted is not None:
-        return rules.OK, None
-    where = (Presence.gate_id == gate.id, Presence.registration_id == registration.id)
-    if gate.allow_reentry:
-        condition = (Presence.inside.is_(False),) if gate.scan_exits else ()
-        again = db.session.execute(sa.update(Presence).where(*where, *condition).values(
-            inside=True, last_in_at=at, entries=Presence.entries + 1)).rowcount
-        if again:
-            return rules.OK, None
+@functools.cache
+def _change_and_log(kind: str):
+    """PostgreSQL: one statement that changes the presence row and, only if it changed,
+    writes the scan log row (a data-modifying CTE). One round trip, and atomic by itself,
+    so a nonce refused by the log's unique index undoes the presence change too.
+
+    kind: "enter" (insert the presence row: the first entry), "reenter" / "reenter_after_exit"
+    (count another entry; after an exit only, where exits are scanned), "exit".
+    Built once per kind: per request only the values change.
+    """
+    presence, scans = Presence.__table__, Scan.__table__
+    p = presence.c
+
+    def bind(name: str, column):
+        # "v_": a parameter named like a column would also be SET by SQLAlchemy.
+        return sa.bindparam(f"v_{name}", type_=column.type)
+
+    here = (p.gate_id == bind("gate_id", p.gate_id),
+            p.registration_id == bind("registration_id", p.registration_id))
+    at = bind("scanned_at", p.last_in_at)
+    if kind == "enter":
+        change = (postgresql.insert(presence).values(
+            event_id=bind("event_id", p.event_id), gate_id=bind("gate_id", p.gate_id),
+            zone_id=bind("zone_id", p.zone_id),
+            registration_id=bind("registration_id", p.registration_id),
+            first_in_at=at, last_in_at=at, inside=True, entries=1)
+            .on_conflict_do_nothing())
+    elif kind in ("reenter", "reenter_after_exit"):
+        outside = (p.inside.is_(False),) if kind == "reenter_after_exit" else ()
+        change = sa.update(presence).where(*here, *outside).values(
+            inside=True, last_in_at=at, entries=p.entries + 1)
+    elif kind == "exit":
+        change = sa.update(presence).where(*here, p.inside.is_(True)).values(
+            inside=False, last_out_at=at)
+    else:
+        raise ValueError(kind)
+    changed = change.returning(p.id).cte(f"presence_{kind}")
+    logged = sa.select(*(bind(c, scans.c[c]) for c in _LOG_COLUMNS)).where(
+        sa.exists(sa.select(changed.c.id)))
+    return (postgresql.insert(scans).from_select(list(_LOG_COLUMNS), logged)
+            .returning(scans.c.id).add_cte(changed))
+
+
+def _values(log: dict) -> dict:
+    return {f"v_{key}": value for key, value in log.items()}
+
+
+def _on_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _record_admission(event: EventRef | Event, gate: GateInfo, registration_id: int,
+                      at: datetime, offline: bool,
+                      log: dict) -> tuple[str, datetime | None, int | None]:
+    """Record an admitted entry; the database decides whether it is the first.
+
+    Answers (result, first entry's time when already checked in, scan id when the log
+    row is written here already). `log` is the scan row as if admitted.
+    """
+    if _on_postgresql():
+        values = _values({**log, "zone_id": gate.zone_id})
+        scan_id = db.session.execute(_change_and_log("enter"), values).scalar()
+        if scan_id is None and gate.allow_reentry:
+            kind = "reenter_after_exit" if gate.scan_exits else "reenter"
+            scan_id = db.session.execute(_change_and_log(kind), values).scalar()
+        if scan_id is not None:
+            return rules.OK, None, scan_id
+    else:
+        presence = Presence.__table__
+        new = db.session.execute(
+            sqlite.insert(presence).values(
+                event_id=event.id, gate_id=gate.id, zone_id=gate.zone_id,
+                registration_id=registration_id, first_in_at=at, last_in_at=at, inside=True,
+                entries=1)
+            .on_conflict_do_nothing().returning(presence.c.id)).scalar()
+        # RETURNING answers the new row's id, or nothing when the row already existed.
+        if new is not None:
+            return rules.OK, None, None
+        where = (Presence.gate_id == gate.id, Presence.registration_id == registration_id)
+        if gate.allow_reentry:
+            outside = (Presence.inside.is_(False),) if gate.scan_exits else ()
+            if db.session.execute(sa.update(Presence).where(*where, *outside).values(
+                    inside=True, last_in_at=at, entries=Presence.entries + 1)).rowcount:
+                return rules.OK, None, None
+    where = (Presence.gate_id == gate.id, Presence.registration_id == registration_id)
     first = db.session.scalar(sa.select(Presence.first_in_at).where(*where))
     if offline and first is not None and at < first:
         # An offline scan admitted earlier than the entry on record: keep the true first.
+        # (Offline scans arrive through sync, always inside a transaction.)
         db.session.execute(sa.update(Presence).where(*where).values(first_in_at=at))
-    return rules.ALREADY_CHECKED_IN, first
+    return rules.ALREADY_CHECKED_IN, first, None
 
 
-def _exit(gate: Gate, registration: Registration, at: datetime) -> str:
+def _record_exit(gate: GateInfo, registration_id: int, at: datetime,
+                 log: dict) -> tuple[str, int | None]:
+    """Mark the person outside; answers (message suffix, scan id if logged here)."""
+    if _on_postgresql():
+        scan_id = db.session.execute(_change_and_log("exit"), _values(log)).scalar()
+        return ("", scan_id) if scan_id is not None else \
+            (" (no entry on record at this gate)", None)
     left = db.session.execute(sa.update(Presence).where(
-        Presence.gate_id == gate.id, Presence.registration_id == registration.id,
+        Presence.gate_id == gate.id, Presence.registration_id == registration_id,
         Presence.inside.is_(True)).values(inside=False, last_out_at=at)).rowcount
-    return "" if left else " (no entry on record at this gate)"
+    return ("" if left else " (no entry on record at this gate)"), None
 
 
-def scan(event: Event, *, gate_code: str, code: str | None = None,
+def single_statement_writes() -> None:
+    """On PostgreSQL, let this request's statements run without BEGIN/COMMIT.
+
+    Every write of an online scan is one statement (see _change_and_log), atomic by
+    itself, so the transaction's two extra round trips buy nothing; the reads (token,
+    registration) need no snapshot together. Call before the request's first query;
+    elsewhere, or once the session is in a transaction, it changes nothing.
+    """
+    if _on_postgresql() and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+@dataclass(frozen=True)
+class PassInfo:
+    """The pass type facts a scan shows and decides with (PassType's attribute names)."""
+
+    id: int
+    name: str
+    code: str
+    badge_colour: str
+    zones: tuple
+
+
+@dataclass(frozen=True)
+class RegistrationInfo:
+    """A registration as a scan reads it: plain values with Registration's attribute
+    names (read_badge, rules, attendee_json and KIND_FACTS loaders accept either)."""
+
+    id: int
+    event_id: int
+    badge_serial: int
+    status: str
+    full_name: str
+    organisation: str | None
+    country: str | None
+    reference: str
+    pass_type: PassInfo
+
+
+@functools.cache
+def _registration_query() -> sa.Select:
+    return (sa.select(Registration.id, Registration.event_id, Registration.badge_serial,
+                      Registration.status, Registration.full_name, Registration.organisation,
+                      Registration.country, Registration.reference, PassType.id, PassType.name,
+                      PassType.code, PassType.badge_colour, PassType.zones)
+            .join(PassType, PassType.id == Registration.pass_type_id)
+            .where(Registration.id == sa.bindparam("registration_id")))
+
+
+def _registration(registration_id: int) -> RegistrationInfo | None:
+    """A registration with its pass type: one SELECT of the columns a scan uses."""
+    row = db.session.execute(_registration_query(),
+                             {"registration_id": registration_id}).first()
+    if row is None:
+        return None
+    return RegistrationInfo(*row[:8], PassInfo(*row[8:12], tuple(row[12] or ())))
+
+
+def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
          registration_id: int | None = None, direction: str = Direction.IN,
          nonce: str | None = None, scanned_at: datetime | None = None,
          user: User | None = None, token: ApiToken | None = None, offline: bool = False,
@@ -380,66 +681,77 @@ def scan(event: Event, *, gate_code: str, code: str | None = None,
     if bool(code) == bool(registration_id):
         raise Invalid("Send either the badge's code or a registration_id (manual check-in).",
                       code="code_required")
-    gate = gate_by_code(event, gate_code)
+    gate = gate_info(event, gate_code)
     _check_gate_access(event, gate, user, token)
     if direction == Direction.OUT and not gate.scan_exits:
         raise Invalid(f"{gate.name} does not scan exits.", code="exits_not_scanned")
     if registration_id is not None:
-        registration = db.session.get(Registration, registration_id)
+        registration = _registration(registration_id)
         if registration is None or registration.event_id != event.id:
             raise NotFound("No such registration in this event.",
                            code="registration_not_found")
         read = badges.BadgeRead(None, "Found by name.", registration=registration)
     else:
-        read = badges.read_badge(event, code)
+        read = badges.read_badge(event, code, load=_registration)
     registration = read.registration
     attendee = _attendee(gate, registration) if registration is not None else None
     decision = rules.decide(gate_rules(gate), read.problem, read.reason, attendee,
                             to_local(at, event.time_zone), direction)
     result, message, first = decision.result, decision.message, None
-    if decision.admitted and direction == Direction.IN:
-        result, first = _admit(event, gate, registration, at, offline)
-        if result == rules.ALREADY_CHECKED_IN:
-            message = rules.already_message(to_local(first, event.time_zone))
-    elif decision.admitted:
-        message += _exit(gate, registration, at)
-    conflict = None
-    if offline and offline_result == rules.OK and result != rules.OK:
-        conflict = f"Admitted offline, but the server says {result.replace('_', ' ')}: {message}"
-    record = Scan(event_id=event.id, gate_id=gate.id,
-                  registration_id=registration.id if registration is not None else None,
-                  badge_serial=read.claims.serial if read.claims else None,
-                  direction=direction, result=result, message=message[:300],
-                  method="manual" if registration_id is not None else "qr",
-                  nonce=nonce or None, scanned_at=at, recorded_at=now,
-                  user_id=user.id if user is not None else None,
-                  token_id=token.id if token is not None else None, offline=offline,
-                  offline_result=offline_result, conflict=conflict[:300] if conflict else None,
-                  first_checked_in_at=first)
-    db.session.add(record)
+    # Everything the answer shows is taken now: after the commit nothing is re-read.
+    shown = attendee_json(registration) if registration is not None else None
+    log = dict(event_id=event.id, gate_id=gate.id,
+               registration_id=registration.id if registration is not None else None,
+               badge_serial=read.claims.serial if read.claims else None,
+               direction=direction, method="manual" if registration_id is not None else "qr",
+               nonce=nonce or None, scanned_at=at, recorded_at=now,
+               user_id=user.id if user is not None else None,
+               token_id=token.id if token is not None else None, offline=offline,
+               offline_result=offline_result)
+    scan_id = None
     try:
+        admitted_log = {**log, "result": rules.OK, "message": message[:300], "conflict": None,
+                        "first_checked_in_at": None}
+        if decision.admitted and direction == Direction.IN:
+            result, first, scan_id = _record_admission(event, gate, registration.id, at,
+                                                       offline, admitted_log)
+            if result == rules.ALREADY_CHECKED_IN:
+                message = rules.already_message(to_local(first, event.time_zone))
+        elif decision.admitted:
+            suffix, scan_id = _record_exit(gate, registration.id, at, admitted_log)
+            message += suffix
+        conflict = None
+        if offline and offline_result == rules.OK and result != rules.OK:
+            conflict = (f"Admitted offline, but the server says {result.replace('_', ' ')}: "
+                        f"{message}")
+        if scan_id is None:
+            scan_id = db.session.execute(sa.insert(Scan).values(
+                **log, result=result, message=message[:300],
+                conflict=conflict[:300] if conflict else None,
+                first_checked_in_at=first).returning(Scan.id)).scalar_one()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         if not nonce:
             raise
         return replay(event, nonce)
-    return Outcome(result, message, gate, direction, at, registration, first, record.id,
+    return Outcome(result, message, gate, direction, at, shown, first, scan_id,
                    conflict=conflict)
 
 
-def replay(event: Event, nonce: str) -> Outcome:
+def replay(event: Event | EventRef, nonce: str) -> Outcome:
     """The answer first given to this nonce (the scan is not recorded again)."""
     record = db.session.scalar(sa.select(Scan).where(Scan.event_id == event.id,
                                                      Scan.nonce == nonce))
     if record is None:
         raise Conflict("The scan could not be recorded; send it again.", code="retry")
-    return Outcome(record.result, record.message, record.gate, record.direction,
-                   record.scanned_at, record.registration, record.first_checked_in_at,
-                   record.id, replayed=True, conflict=record.conflict)
+    shown = attendee_json(record.registration) if record.registration is not None else None
+    return Outcome(record.result, record.message, GateInfo.of(record.gate), record.direction,
+                   record.scanned_at, shown, record.first_checked_in_at, record.id,
+                   replayed=True, conflict=record.conflict)
 
 
-def sync(event: Event, items: list[dict], *, user: User | None,
+def sync(event: Event | EventRef, items: list[dict], *, user: User | None,
          token: ApiToken | None) -> list[Outcome | dict]:
     """Record a batch of offline scans, each once and with its original time.
 
@@ -482,7 +794,7 @@ def search(event: Event, query: str, limit: int = 20) -> list[Registration]:
         .order_by(Registration.full_name).limit(limit)))
 
 
-def attendee_json(registration: Registration) -> dict:
+def attendee_json(registration: Registration | RegistrationInfo) -> dict:
     pass_type = registration.pass_type
     return {"id": registration.id, "name": registration.full_name,
             "organisation": registration.organisation, "country": registration.country,

@@ -60,7 +60,9 @@ def gates(event: Event):
             return redirect(url_for("checkin.gate", slug=event.slug, gate_id=gate.id))
     return render_template("checkin/gates.html", event=event, form=form,
                            gates=services.gates(event), zones=services.zones(event),
-                           pass_types=services.pass_types(event)), 400 if form.errors else 200
+                           pass_types=services.pass_types(event),
+                           admitted=services.admitted_per_gate(event),
+                           hours_summary=services.hours_summary), 400 if form.errors else 200
 
 
 @bp.route("/events/<slug>/manage/gates/<int:gate_id>", methods=["GET", "POST"])
@@ -95,12 +97,34 @@ def unassign(event: Event, assignment_id: int):
     return redirect(request.form.get("next") or url_for("checkin.gates", slug=event.slug))
 
 
-@bp.route("/events/<slug>/manage/devices", methods=["GET", "POST"])
-@organiser_required
-def devices(event: Event):
+def _device_form(event: Event) -> DeviceForm:
     form = DeviceForm()
     form.gate.choices = [SelectChoice("", "Any gate (staff choose)")] + [
         SelectChoice(str(g.id), f"{g.name} ({g.zone.name})") for g in services.gates(event)]
+    return form
+
+
+def _shown_once(event: Event, device, plain: str, replaced: bool = False) -> dict:
+    """The new token with a QR code of the setup link: the only time it can be shown."""
+    gate = device.gate
+    link = url_for("checkin.scanner", slug=event.slug, _external=True) + \
+        f"#device={plain}" + (f"&gate={gate.code}" if gate else "")
+    qr = segno.make(link, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
+    return {"device": device, "token": plain, "link": link, "qr": buffer.getvalue().decode(),
+            "replaced": replaced}
+
+
+def _devices_page(event: Event, form: DeviceForm, created: dict | None = None):
+    return render_template("checkin/devices.html", event=event, form=form, created=created,
+                           devices=services.devices(event)), 400 if form.errors else 200
+
+
+@bp.route("/events/<slug>/manage/devices", methods=["GET", "POST"])
+@organiser_required
+def devices(event: Event):
+    form = _device_form(event)
     created = None
     if form.validate_on_submit():
         gate = services.gate_by_id(event, int(form.gate.data)) if form.gate.data else None
@@ -109,15 +133,8 @@ def devices(event: Event):
         except DomainError as error:
             form.name.errors = [error.message]
         else:
-            link = url_for("checkin.scanner", slug=event.slug, _external=True) + \
-                f"#device={plain}" + (f"&gate={gate.code}" if gate else "")
-            qr = segno.make(link, error="m")
-            buffer = io.BytesIO()
-            qr.save(buffer, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
-            created = {"device": device, "token": plain, "link": link,
-                       "qr": buffer.getvalue().decode()}
-    return render_template("checkin/devices.html", event=event, form=form, created=created,
-                           devices=services.devices(event)), 400 if form.errors else 200
+            created = _shown_once(event, device, plain)
+    return _devices_page(event, form, created)
 
 
 @bp.post("/events/<slug>/manage/devices/<int:device_id>/revoke")
@@ -126,6 +143,14 @@ def revoke_device(event: Event, device_id: int):
     device = services.revoke_device(current_user, event, device_id)
     flash(f"Device “{device.name}” can no longer scan.", "info")
     return redirect(url_for("checkin.devices", slug=event.slug))
+
+
+@bp.post("/events/<slug>/manage/devices/<int:device_id>/replace")
+@organiser_required
+def replace_device_token(event: Event, device_id: int):
+    """Lost or leaked token: revoke it and show a new one (once), in one step."""
+    device, plain = services.replace_device_token(current_user, event, device_id)
+    return _devices_page(event, _device_form(event), _shown_once(event, device, plain, True))
 
 
 # ---------------------------------------------------------------- scanner

@@ -6,6 +6,7 @@ DomainError (changing nothing) when a rule says no.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -317,8 +319,12 @@ def _hash_token(token: str) -> str:
 
 
 def create_token(user: User, name: str, *, event: Event | None = None,
-                 kind: str = TokenKind.PERSONAL, actor: User | None = None) -> tuple[ApiToken, str]:
-    """A new token; the plain text is returned once and never stored."""
+                 kind: str = TokenKind.PERSONAL, actor: User | None = None,
+                 commit: bool = True) -> tuple[ApiToken, str]:
+    """A new token; the plain text is returned once and never stored.
+
+    commit=False leaves the commit to a caller whose transaction this is part of.
+    """
     if kind == TokenKind.DEVICE and event is None:
         raise Invalid("A device token belongs to one event.", code="event_required")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -327,15 +333,23 @@ def create_token(user: User, name: str, *, event: Event | None = None,
     db.session.add(token)
     if event is not None:
         audit(actor or user, event, "token.create", target=name, details={"kind": kind})
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return token, plain
+
+
+@functools.cache
+def _token_query() -> sa.Select:
+    """Built once (every API request runs it): the token with its user, one round trip."""
+    return (sa.select(ApiToken).options(joinedload(ApiToken.user))
+            .where(ApiToken.token_hash == sa.bindparam("token_hash")))
 
 
 def token_for(plain: str) -> ApiToken | None:
     """The active token for this bearer string, marking when it was last used."""
     if not plain or not plain.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(plain)))
+    token = db.session.scalar(_token_query(), {"token_hash": _hash_token(plain)})
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()

@@ -9,6 +9,7 @@ same thing everywhere.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,10 @@ class BadgeRead:
     claims: tokens.BadgeClaims | None = None
 
 
-def read_badge(event: Event, text: str) -> BadgeRead:
+def read_badge(event: Event, text: str, *,
+               load: Callable[[int], Registration | None] | None = None) -> BadgeRead:
+    """Verify a scanned text and load its registration (`load`: registration id ->
+    Registration, for a caller that wants e.g. the pass type in the same query)."""
     try:
         claims = tokens.verify((text or "").strip(), event_keys(event.id).public_keys(),
                                event_id=event.id)
@@ -81,7 +85,8 @@ def read_badge(event: Event, text: str) -> BadgeRead:
                    "unknown_key": "This badge was signed with a key this event does not know.",
                    "malformed": "This is not an expo badge code."}
         return BadgeRead("invalid", reasons.get(error.code, "Not a valid badge."))
-    registration = db.session.get(Registration, claims.registration_id)
+    registration = (load(claims.registration_id) if load is not None else
+                    db.session.get(Registration, claims.registration_id))
     if registration is None or registration.event_id != event.id:
         return BadgeRead("invalid", "No registration matches this badge.", claims=claims)
     if claims.serial != registration.badge_serial:

@@ -1,20 +1,25 @@
+import re
+
+from playwright.sync_api import expect
+
 from tests.browser.conftest import login, screenshot
 
 
 def test_organiser_logs_in_from_the_home_page_and_reaches_the_organiser_area(page, live_server):
     page.goto(live_server.url + "/")
-    assert page.get_by_role("heading", name="Smart-city expos and policy summits").is_visible()
+    expect(page.get_by_role("heading", name="Smart-city expos and policy summits")).to_be_visible()
     screenshot(page, "core-home")
     page.get_by_role("link", name="Log in").first.click()
     page.get_by_label("E-mail").fill("organiser@demo.expo.my")
     page.get_by_label("Password").fill("expo-demo-2025")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Welcome, Nurul Aisyah Rahman.").is_visible()
+    expect(page.get_by_text("Welcome, Nurul Aisyah Rahman.")).to_be_visible()
     page.get_by_role("link", name="Smart City Expo Kuala Lumpur 2025").click()
+    expect(page).to_have_url(re.compile(r"/events/scekl25/?$"))
     screenshot(page, "core-event-landing")
     page.get_by_role("link", name="Organiser area").click()
-    assert page.get_by_role("navigation", name="Organiser area").is_visible()
-    assert "/events/scekl25/manage" in page.url
+    expect(page.get_by_role("navigation", name="Organiser area")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/events/scekl25/manage"))
     screenshot(page, "core-organiser-area")
 
 
@@ -23,7 +28,7 @@ def test_a_wrong_password_shows_the_generic_message_inline(page, live_server):
     page.get_by_label("E-mail").fill("organiser@demo.expo.my")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("That e-mail and password do not match an account.").is_visible()
+    expect(page.get_by_text("That e-mail and password do not match an account.")).to_be_visible()
     screenshot(page, "core-login-error")
 
 
@@ -34,5 +39,5 @@ def test_organiser_grants_a_staff_role_through_the_form_with_csrf(page, live_ser
     page.get_by_label("Full name (for a new account)").fill("Gate Seven")
     page.get_by_label("Role", exact=True).select_option("staff")
     page.get_by_role("button", name="Grant").click()
-    assert page.get_by_text("gate7@klcc.com.my is now staff").is_visible()
+    expect(page.get_by_text("gate7@klcc.com.my is now staff")).to_be_visible()
     screenshot(page, "core-people")

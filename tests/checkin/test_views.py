@@ -1,5 +1,7 @@
 """Organiser pages: gates, staff at gates, devices, the live dashboard and its CSV."""
 
+import re
+
 import sqlalchemy as sa
 
 from expo.checkin.models import Device, Gate
@@ -61,6 +63,36 @@ def test_device_token_is_shown_once_with_a_setup_qr(venue, client, people, event
     assert not device.token.is_active
 
 
+def test_replacing_a_device_token_stops_the_old_one_and_shows_the_new_once(venue, client, people,
+                                                                           event, scan):
+    from expo.checkin import services
+
+    organiser = people.login_as(Role.ORGANISER, event)
+    device, old = services.create_device(organiser, event, "Bus 1 tablet", venue.main)
+    page = client.post(f"/events/scekl25/manage/devices/{device.id}/replace")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "New token for “Bus 1 tablet”" in html and "<svg" in html
+    new = re.search(r'id="device-token"[^>]* value="([^"]+)"', html).group(1)
+    assert new.startswith("expo_") and new != old
+    code = venue.badge(venue.person())
+    assert scan(code, headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    assert scan(code, headers={"Authorization": f"Bearer {new}"}).json["result"] == "ok"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Device)) == 1
+    listing = client.get("/events/scekl25/manage/devices").get_data(as_text=True)
+    assert new not in listing and "Replace token" in listing
+
+
+def test_organiser_of_another_event_cannot_replace_a_device_token(venue, client, people, event,
+                                                                  other_event):
+    from expo.checkin import services
+
+    device, _plain = services.create_device(people.make(Role.ORGANISER, event), event, "Tab",
+                                            None)
+    people.login_as(Role.ORGANISER, other_event)
+    assert client.post(f"/events/ascn8/manage/devices/{device.id}/replace").status_code == 404
+    assert device.token.is_active
+
+
 def test_dashboard_shows_entries_and_exports_csv(venue, client, people, event, scan):
     scan(venue.badge(venue.person(name="Hafiz Ismail")))
     scan("not a badge")
@@ -86,5 +118,5 @@ def test_demo_adds_gates_once(app, runner):
 
     runner.invoke(demo, [])
     again = runner.invoke(demo, [])
-    assert "checkin: 0 gates" in again.output
+    assert "checkin: 0 gates, 0 sample attendees, 0 scans" in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Gate)) == 7

@@ -9,7 +9,8 @@
         perPage: parseInt(table.dataset.perPage || "25", 10),
         perPageSelect: [10, 25, 50, 100],
         searchable: table.dataset.searchable !== "false",
-        labels: { placeholder: "Filter…", noRows: "Nothing matches", info: "{start}–{end} of {rows}" },
+        labels: { placeholder: "Filter…", searchLabel: "", perPage: "per page", noRows: "Nothing matches",
+          noResults: "Nothing matches the filter", info: "{start}–{end} of {rows}" },
         classes: { input: "datatable-input form-control form-control-sm", selector: "datatable-selector form-select form-select-sm" },
       });
     });
