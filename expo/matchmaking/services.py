@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -906,12 +907,17 @@ def busy_slots(event: Event, user_ids=None) -> dict[int, set[int]]:
     """
     from ..sessions import services as sessions
 
-    slot_rows = slots(event)
+    slot_rows = slots(event)  # ordered by start
     if not slot_rows:
         return {}
+    starts = [s.starts_at for s in slot_rows]
+    longest = max(s.ends_at - s.starts_at for s in slot_rows)
     busy: dict[int, set[int]] = {}
     for c in sessions.commitments(event, user_ids):
-        taken = {s.id for s in slot_rows if c.start < s.ends_at and s.starts_at < c.end}
+        # Only slots starting before the commitment ends, and not so early that even the
+        # longest slot is over before it begins, can overlap it.
+        window = slot_rows[bisect_right(starts, c.start - longest):bisect_left(starts, c.end)]
+        taken = {s.id for s in window if c.start < s.ends_at}
         if taken:
             busy.setdefault(c.user_id, set()).update(taken)
     return busy

@@ -776,25 +776,25 @@ def commitments(event: Event, user_ids=None) -> list[Commitment]:
     wanted = None if user_ids is None else list(set(user_ids))
     if wanted == []:
         return []
-    spoken = (sa.select(Speaker.user_id, Talk).join(TalkSpeaker,
-                                                    TalkSpeaker.speaker_id == Speaker.id)
+    columns = (Talk.id, Talk.title, Talk.starts_at, Talk.ends_at, SiteVisitDetails.departs_at,
+               SiteVisitDetails.returns_at)
+    spoken = (sa.select(Speaker.user_id, *columns)
+              .join(TalkSpeaker, TalkSpeaker.speaker_id == Speaker.id)
               .join(Talk, Talk.id == TalkSpeaker.talk_id)
-              .where(Talk.event_id == event.id, Speaker.user_id.is_not(None))
-              .options(selectinload(Talk.site_visit)))
-    seated = (sa.select(SignUp.user_id, Talk).join(Talk, Talk.id == SignUp.talk_id)
+              .outerjoin(SiteVisitDetails, SiteVisitDetails.talk_id == Talk.id)
+              .where(Talk.event_id == event.id, Speaker.user_id.is_not(None)))
+    seated = (sa.select(SignUp.user_id, *columns).join(Talk, Talk.id == SignUp.talk_id)
+              .outerjoin(SiteVisitDetails, SiteVisitDetails.talk_id == Talk.id)
               .where(SignUp.event_id == event.id,
-                     SignUp.status.in_([SignUpStatus.CONFIRMED, SignUpStatus.OFFERED]))
-              .options(selectinload(Talk.site_visit)))
+                     SignUp.status.in_([SignUpStatus.CONFIRMED, SignUpStatus.OFFERED])))
     if wanted is not None:
         spoken = spoken.where(Speaker.user_id.in_(wanted))
         seated = seated.where(SignUp.user_id.in_(wanted))
     out = []
     for why, query in (("speaks", spoken), ("signed_up", seated)):
-        for user_id, obj in db.session.execute(query):
-            visit = obj.site_visit
-            start, end = ((visit.departs_at, visit.returns_at) if visit is not None
-                          else (obj.starts_at, obj.ends_at))
-            out.append(Commitment(user_id, obj.id, obj.title, start, end, why))
+        for user_id, talk_id, title, starts, ends, departs, returns in db.session.execute(query):
+            start, end = (departs, returns) if departs is not None else (starts, ends)
+            out.append(Commitment(user_id, talk_id, title, start, end, why))
     return out
 
 
