@@ -11,7 +11,7 @@ from ..core.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from ..core.models import Event, Role, User
 from ..core.services import create_user, grant_role, user_by_email
 from ..extensions import db
-from . import services
+from . import scheduler, services
 from .models import InvestorThesis, MeetingRequest, Project, ProjectStatus, RequestStatus
 
 M = 100_000_000  # RM 1m in sen
@@ -288,20 +288,41 @@ def _requests(event: Event) -> int:
 
 
 def _place(event: Event) -> None:
-    """Seat the accepted demo meetings in the first free slots (by the organisers).
+    """Seat the accepted demo meetings around each person's sessions (by the organisers).
 
-    The scheduler leaves past slots alone, and the demo events' dates may be past on the
-    machine's clock: placing directly keeps the demo's agendas filled either way.
+    The scheduler leaves past slots alone, and the demo events' dates are past on today's
+    clock: placing directly keeps the demo's agendas filled either way. Each meeting goes to
+    a common free slot of the two people (`busy_slots`: not while they speak, sit in a
+    workshop or ride a site-visit bus), spread over the days; slots clear of the talks they
+    starred too are preferred, as an organiser placing by hand would.
     """
+    from ..sessions import services as sessions
+
     slot_rows = services.slots(event)
-    for n, request in enumerate(services._accepted(event)):
-        if request.slot_id is None and slot_rows:
-            slot = slot_rows[(2 * n) % len(slot_rows)]
-            services._seat(request, slot, 1 + sum(1 for r in services._accepted(event)
-                                                  if r.slot_id == slot.id), "organiser")
-            if n % 3 == 0:
-                request.attendance = "held"
-                request.follow_up = "due_diligence"
+    plain = [scheduler.Slot(s.id, s.tables) for s in slot_rows]
+    by_id = {s.id: s for s in slot_rows}
+    accepted = services._accepted(event)
+    people = {p for r in accepted for p in services._people(r)}
+    busy = services.busy_slots(event, people)
+    starred: dict[int, set[int]] = {}
+    for person in people:
+        talks = sessions.my_agenda(db.session.get(User, person), event).talks
+        starred[person] = {s.id for s in slot_rows for t in talks
+                           if s.starts_at < t.end and t.start < s.ends_at}
+    for n, request in enumerate(accepted):
+        if request.slot_id is not None:
+            continue
+        a, b = services._people(request)
+        free = scheduler.common_free_slots(a, b, plain, busy, services._booked(event))
+        if not free:
+            continue
+        free = [f for f in free if f not in starred[a] | starred[b]] or free
+        slot = by_id[free[(7 * n) % len(free)]]
+        used = {r.table_no for r in accepted if r.slot_id == slot.id}
+        services._seat(request, slot, min(set(range(1, slot.tables + 1)) - used), "organiser")
+        if n % 3 == 0:
+            request.attendance = "held"
+            request.follow_up = "due_diligence"
     db.session.commit()
 
 

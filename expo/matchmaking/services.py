@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -900,57 +901,49 @@ def _slot(event: Event, slot_id: int) -> MeetingSlot:
 def busy_slots(event: Event, user_ids=None) -> dict[int, set[int]]:
     """For each person, the meeting slots that overlap what they must be at.
 
-    A talk or panel they speak at (through the speaker's linked user), and a workshop or
-    site visit they hold a seat in (confirmed or offered sign-up; a site visit counts from
-    departure to return). The one place that reads the sessions feature's tables.
+    What they must be at is the sessions feature's answer (`sessions.services.commitments`):
+    talks they speak at, workshops and site visits they hold a seat in (a site visit from
+    the bus's departure to its return). Starred talks do not block a slot.
     """
-    try:
-        from ..sessions.models import (
-            SignUp,
-            SignUpStatus,
-            SiteVisitDetails,
-            Speaker,
-            Talk,
-            TalkSpeaker,
-        )
-    except ImportError:  # sessions not installed in this build: nobody is busy
-        return {}
-    slot_rows = slots(event)
+    from ..sessions import services as sessions
+
+    slot_rows = slots(event)  # ordered by start
     if not slot_rows:
         return {}
-    start = sa.func.coalesce(SiteVisitDetails.departs_at, Talk.starts_at)
-    end = sa.func.coalesce(SiteVisitDetails.returns_at, Talk.ends_at)
-    spoken = (sa.select(Speaker.user_id, start, end)
-              .select_from(TalkSpeaker).join(Speaker, Speaker.id == TalkSpeaker.speaker_id)
-              .join(Talk, Talk.id == TalkSpeaker.talk_id)
-              .outerjoin(SiteVisitDetails, SiteVisitDetails.talk_id == Talk.id)
-              .where(Talk.event_id == event.id, Speaker.user_id.is_not(None)))
-    signed = (sa.select(SignUp.user_id, start, end)
-              .select_from(SignUp).join(Talk, Talk.id == SignUp.talk_id)
-              .outerjoin(SiteVisitDetails, SiteVisitDetails.talk_id == Talk.id)
-              .where(SignUp.event_id == event.id,
-                     SignUp.status.in_([SignUpStatus.CONFIRMED, SignUpStatus.OFFERED])))
-    if user_ids is not None:
-        wanted = list(user_ids)
-        spoken = spoken.where(Speaker.user_id.in_(wanted))
-        signed = signed.where(SignUp.user_id.in_(wanted))
-    commitments: defaultdict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for query in (spoken, signed):
-        for user_id, begins, ends in db.session.execute(query):
-            commitments[user_id].append((_aware(begins), _aware(ends)))
+    starts = [s.starts_at for s in slot_rows]
+    longest = max(s.ends_at - s.starts_at for s in slot_rows)
     busy: dict[int, set[int]] = {}
-    for user_id, windows in commitments.items():
-        taken = {s.id for s in slot_rows
-                 for begins, ends in windows if begins < s.ends_at and s.starts_at < ends}
+    for c in sessions.commitments(event, user_ids):
+        # Only slots starting before the commitment ends, and not so early that even the
+        # longest slot is over before it begins, can overlap it.
+        window = slot_rows[bisect_right(starts, c.start - longest):bisect_left(starts, c.end)]
+        taken = {s.id for s in window if c.start < s.ends_at}
         if taken:
-            busy[user_id] = taken
+            busy.setdefault(c.user_id, set()).update(taken)
     return busy
 
 
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
+def agenda_meetings(user: User, event: Event):
+    """(placed meetings as agenda items, number of accepted meetings without a time yet).
 
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    What the sessions feature's "My agenda" and its calendar feed show next to talks.
+    """
+    from ..sessions.programme import PMeeting
+
+    items, unplaced = [], 0
+    for request in meetings_of(user, event):
+        if request.slot is None:
+            unplaced += 1
+            continue
+        other = request.other(user)
+        side = request.thesis.organisation if other.id == request.thesis.user_id else (
+            request.project.organisation or other.organisation)
+        items.append(PMeeting(id=request.id, start=request.slot.starts_at,
+                              end=request.slot.ends_at, location=request.slot.location,
+                              table_no=request.table_no, other_name=other.full_name,
+                              other_organisation=side, project_id=request.project_id,
+                              project_title=request.project.title))
+    return items, unplaced
 
 
 # ---------------------------------------------------------------- placing meetings
@@ -1434,15 +1427,9 @@ def send_reminders(event: Event, *, hours: int = 24, now: datetime | None = None
     return sent
 
 
-def calendar_token(user: User, event: Event) -> str:
-    from flask import current_app
-    from itsdangerous import URLSafeSerializer
-
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="expo.mm-ical").dumps(
-        [user.id, event.id])
-
-
-def user_for_calendar_token(event: Event, token: str) -> User:
+def user_for_legacy_calendar_token(event: Event, token: str) -> User:
+    """The person behind a "my meetings" feed link handed out before meetings joined the
+    sessions agenda feed; such links now lead to that feed."""
     from flask import current_app
     from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -1455,31 +1442,6 @@ def user_for_calendar_token(event: Event, token: str) -> User:
     if user is None or event_id != event.id:
         raise NotFound("No such calendar.", code="calendar_not_found")
     return user
-
-
-def ical(user: User, event: Event) -> bytes:
-    from icalendar import Calendar
-    from icalendar import Event as VEvent
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//expo//matchmaking//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{event.name}: my meetings")
-    for request in meetings_of(user, event):
-        if request.slot is None:
-            continue
-        other = request.other(user)
-        entry = VEvent()
-        entry.add("uid", f"mm-{request.id}@{event.slug}.expo")
-        entry.add("dtstamp", utcnow())
-        entry.add("dtstart", request.slot.starts_at)
-        entry.add("dtend", request.slot.ends_at)
-        entry.add("summary", f"Meeting: {other.full_name} ({request.project.title})")
-        entry.add("location", f"{request.slot.location}, table {request.table_no}")
-        entry.add("description", f"{request.thesis.organisation} x {request.project.title}. "
-                                 f"{request.message}".strip())
-        calendar.add_component(entry)
-    return calendar.to_ical()
 
 
 def follow_up_counts(event: Event) -> dict[str, int]:

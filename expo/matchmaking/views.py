@@ -24,6 +24,7 @@ from ..core import services as core
 from ..core.access import organiser_required, visible_event
 from ..core.models import Event, Role
 from ..errors import DomainError, Forbidden
+from ..sessions import services as sessions
 from . import services
 from .forms import (
     FollowUpForm,
@@ -392,8 +393,8 @@ def meetings(slug: str):
     requests = services.requests_of(current_user, event)
     free = {r.id: services.free_slots_for(current_user, event, r.id)[:40]
             for r in requests["meetings"] if not r.locked}
-    feed = url_for("matchmaking.ical_feed", slug=slug, _external=True,
-                   token=services.calendar_token(current_user, event))
+    feed = url_for("sessions.agenda_feed", slug=slug, _external=True,
+                   token=sessions.feed_token(current_user, event))
     return render_template("matchmaking/meetings.html", event=event, requests=requests,
                            free=free, feed=feed, follow_form=FollowUpForm(), place=PLACE,
                            now=services.utcnow())
@@ -433,17 +434,16 @@ def follow_up(slug: str, request_id: int):
 
 @bp.get("/events/<slug>/matchmaking/meetings.ics")
 def ical_feed(slug: str):
+    """Old "my meetings" feed address: meetings now live in the one agenda feed."""
     event = _event(slug)
     token = request.args.get("token")
     if token:
-        user = services.user_for_calendar_token(event, token)
-    elif current_user.is_authenticated:
-        user = current_user
-    else:
-        abort(404)
-    return Response(services.ical(user, event), mimetype="text/calendar",
-                    headers={"Content-Disposition":
-                             f'inline; filename="{event.slug}-meetings.ics"'})
+        user = services.user_for_legacy_calendar_token(event, token)
+        return redirect(url_for("sessions.agenda_feed", slug=slug,
+                                token=sessions.feed_token(user, event)), code=301)
+    if current_user.is_authenticated:
+        return redirect(url_for("sessions.my_agenda_ics", slug=slug))
+    abort(404)
 
 
 # ---------------------------------------------------------------- organisers: projects

@@ -77,6 +77,7 @@ def _register(event: Event, code: str, email: str, name: str, organisation: str,
     services.register_group(event, pt, [services.Person(email, name, organisation,
                                                         country=country)],
                             answers=[answers], user=user,
+                            voucher_code=kwargs.get("voucher_code"),
                             by_organiser=kwargs.get("by_organiser", False), send_mail=False)
     return True
 
@@ -112,9 +113,24 @@ def load(scale: int = 0) -> str:
         settings.tax_rate_bp, settings.tax_label = 800, "SST"
     db.session.commit()
 
+    if not db.session.scalar(sa.select(Voucher.id).where(Voucher.event_id == scekl.id,
+                                                         Voucher.code == "INVESTOR2025")):
+        db.session.add(Voucher(event_id=scekl.id, code="INVESTOR2025", kind="free", value=0,
+                               max_uses=80, pass_type_ids=[]))
+        db.session.commit()
+
     people = 0
+    # The demo people of the other features' stories: the delegate (Da Nang) visits SCEKL25
+    # and holds an ASCN8 country-delegate pass (site visits); the speaker and the investor
+    # hold complimentary conference passes.
     people += _register(scekl, "VISITOR", f"delegate@{DEMO_DOMAIN}", "Nguyen Thi Lan",
                         "Da Nang People's Committee", "Viet Nam")
+    people += _register(ascn, "ASCN", f"delegate@{DEMO_DOMAIN}", "Nguyen Thi Lan",
+                        "Da Nang People's Committee", "Viet Nam", by_organiser=True)
+    people += _register(scekl, "DELEGATE", f"speaker@{DEMO_DOMAIN}", "Dr. Ahmad Faizal Hassan",
+                        "PLANMalaysia", "Malaysia", voucher_code="SPEAKER2025")
+    people += _register(scekl, "DELEGATE", f"investor@{DEMO_DOMAIN}", "Siti Mariam Ismail",
+                        "Khazanah Nasional", "Malaysia", voucher_code="INVESTOR2025")
     rng = random.Random(7)
     cities = ref["ascn_pilot_cities_2018"]
     for country, names in cities.items():

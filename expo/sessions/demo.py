@@ -193,6 +193,62 @@ def _synthetic(event: Event, scale: int) -> int:
     return added
 
 
+# The demo people's own agendas: (event, e-mail, titles to star, titles holding a seat).
+AGENDAS = [
+    ("scekl25", "delegate", ["AI Cities: Shaping Our Digital Future",
+                             "Flood Resilience and Climate Adaptation",
+                             "Smart Mobility for Growing Metros"],
+     ["Hands-on: Open Data Dashboards for Local Councils"]),
+    ("scekl25", "investor", ["AI Cities: Shaping Our Digital Future",
+                             "Financing Resilient Cities", "Investors' Evening",
+                             "Smart Mobility for Growing Metros"], []),
+    ("ascn8", "delegate", ["Opening of the 8th ASCN Annual Meeting",
+                           "City-to-City Partnerships across ASEAN"],
+     ["Site visit: Putrajaya Command Centre"]),
+]
+
+
+def _agendas(events: dict[str, Event]) -> int:
+    """Stars and seats of the demo delegate and investor (idempotent).
+
+    Stars go through the service. Seats are rows written directly: the demo events are
+    past on today's clock and `services.signup` refuses sessions that have started (by
+    design), so the demo seeds what a delegate would have signed up for beforehand,
+    through the models, with the talk's seat counter moved with it.
+    """
+    from ..registration.models import Registration, RegistrationStatus
+    from .models import SignUp, SignUpStatus
+
+    added = 0
+    for slug, who, starred, seated in AGENDAS:
+        event = events.get(slug)
+        user = db.session.scalar(sa.select(User).where(User.email == f"{who}@demo.expo.my"))
+        if event is None or user is None:
+            continue
+        by_title = {t.title: t for t in services.published_programme(event).talks}
+        for title in starred:
+            if title in by_title:
+                services.star(user, event, by_title[title].id)
+        registration = db.session.scalar(sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == user.id,
+            Registration.status == RegistrationStatus.CONFIRMED))
+        for title in seated:
+            talk = by_title.get(title)
+            if talk is None or registration is None or db.session.scalar(
+                    sa.select(SignUp.id).where(SignUp.talk_id == talk.id,
+                                               SignUp.user_id == user.id)):
+                continue
+            db.session.add(SignUp(event_id=event.id, talk_id=talk.id, user_id=user.id,
+                                  registration_id=registration.id,
+                                  status=SignUpStatus.CONFIRMED))
+            db.session.execute(sa.update(Talk).where(Talk.id == talk.id,
+                                                     Talk.taken < Talk.capacity)
+                               .values(taken=Talk.taken + 1))
+            added += 1
+    db.session.commit()
+    return added
+
+
 def load(scale: int = 0) -> str:
     events = {e.slug: e for e in db.session.scalars(
         sa.select(Event).where(Event.slug.in_(["scekl25", "ascn8"])))}
@@ -202,5 +258,7 @@ def load(scale: int = 0) -> str:
     if "ascn8" in events:
         added += _load_event(events["ascn8"], ASCN_PROGRAMME, ASCN_VISITS)
     synthetic = _synthetic(events["scekl25"], scale) if scale and "scekl25" in events else 0
+    seats = _agendas(events)
     _ = Room
-    return f"{added} sessions" + (f", {synthetic} synthetic sessions" if scale else "") + " added"
+    return (f"{added} sessions" + (f", {synthetic} synthetic sessions" if scale else "")
+            + f" added; {seats} demo seats")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from .programme import Programme, PTalk
+from .programme import PMeeting, Programme, PTalk
 
 GENERATOR = "expo"
 
@@ -128,8 +128,8 @@ def schedule_json(programme: Programme, *, title: str, acronym: str, first: date
     return json.dumps(schedule, ensure_ascii=False, indent=1)
 
 
-def _vtimezone(zone: str, talks: list[PTalk]) -> icalendar.Timezone:
-    """The zone's VTIMEZONE, made by icalendar from the tz database, covering the talks."""
+def _vtimezone(zone: str, talks: list[PTalk | PMeeting]) -> icalendar.Timezone:
+    """The zone's VTIMEZONE, made by icalendar from the tz database, covering the items."""
     moments = [t.start for t in talks] or [datetime.now(UTC)]
     first, last = min(moments).date(), max(moments).date()
     return icalendar.Timezone.from_tzinfo(ZoneInfo(zone), tzid=zone,
@@ -138,8 +138,10 @@ def _vtimezone(zone: str, talks: list[PTalk]) -> icalendar.Timezone:
 
 
 def calendar(talks: list[PTalk], *, zone: str, name: str, talk_url, uid_domain: str,
-             location_prefix: str = "", method: str | None = None) -> bytes:
-    """An iCal file of these talks, times in the event's zone with its VTIMEZONE."""
+             location_prefix: str = "", method: str | None = None,
+             meetings: list[PMeeting] = (), meeting_url=None) -> bytes:
+    """An iCal file of these talks (and one-to-one meetings), times in the event's zone
+    with its VTIMEZONE."""
     cal = icalendar.Calendar()
     cal.add("PRODID", "-//expo//sessions//EN")
     cal.add("VERSION", "2.0")
@@ -148,7 +150,7 @@ def calendar(talks: list[PTalk], *, zone: str, name: str, talk_url, uid_domain: 
     if method:
         cal.add("METHOD", method)
     tz = ZoneInfo(zone)
-    cal.add_component(_vtimezone(zone, talks))
+    cal.add_component(_vtimezone(zone, [*talks, *meetings]))
     stamp = datetime.now(UTC)
     for t in talks:
         ev = icalendar.Event()
@@ -165,5 +167,20 @@ def calendar(talks: list[PTalk], *, zone: str, name: str, talk_url, uid_domain: 
         ev.add("URL", talk_url(t))
         if t.track:
             ev.add("CATEGORIES", [t.track.name])
+        cal.add_component(ev)
+    for m in meetings:
+        ev = icalendar.Event()
+        ev.add("UID", f"meeting-{m.id}@{uid_domain}")
+        ev.add("DTSTAMP", stamp)
+        ev.add("DTSTART", m.start.astimezone(tz))
+        ev.add("DTEND", m.end.astimezone(tz))
+        ev.add("SUMMARY", f"{m.title} ({m.project_title})")
+        ev.add("LOCATION", ", ".join(x for x in (m.place, location_prefix) if x))
+        ev.add("DESCRIPTION", "\n\n".join(x for x in (
+            "One-to-one meeting", f"{m.other_name} · {m.other_organisation}"
+            if m.other_organisation else m.other_name, f"Project: {m.project_title}") if x))
+        if meeting_url is not None:
+            ev.add("URL", meeting_url(m))
+        ev.add("CATEGORIES", ["Meetings"])
         cal.add_component(ev)
     return cal.to_ical()

@@ -83,8 +83,66 @@ class PTalk:
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
+    @property
+    def key(self) -> str:
+        return f"talk-{self.id}"
+
     def overlaps(self, other: PTalk) -> bool:
         return self.start < other.end and other.start < self.end
+
+
+@dataclass
+class PMeeting:
+    """A placed one-to-one meeting (matchmaking) as an item of a person's agenda."""
+
+    id: int
+    start: datetime
+    end: datetime
+    location: str
+    table_no: int | None
+    other_name: str
+    other_organisation: str | None
+    project_id: int
+    project_title: str
+    kind: str = "meeting"
+    kind_label: str = "Meeting"
+
+    @property
+    def key(self) -> str:
+        return f"meeting-{self.id}"
+
+    @property
+    def title(self) -> str:
+        return f"Meeting with {self.other_name}"
+
+    @property
+    def place(self) -> str:
+        return self.location + (f", table {self.table_no}" if self.table_no else "")
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+AgendaItem = PTalk | PMeeting
+
+
+@dataclass
+class Agenda:
+    """One person's agenda: talks they star, sign up for or speak at, and their meetings."""
+
+    talks: list[PTalk]
+    meetings: list[PMeeting] = field(default_factory=list)
+    speaking: set[int] = field(default_factory=set)  # talk ids the person speaks at
+    unplaced_meetings: int = 0  # accepted meetings still without a time
+
+    @property
+    def items(self) -> list[AgendaItem]:
+        return sorted([*self.talks, *self.meetings], key=lambda i: (i.start, i.end, i.key))
+
+    @property
+    def overlaps(self) -> list[tuple[AgendaItem, AgendaItem]]:
+        return overlapping_pairs(self.items)
 
 
 @dataclass
@@ -166,9 +224,9 @@ class Programme:
         return out
 
 
-def overlapping_pairs(talks: list[PTalk]) -> list[tuple[PTalk, PTalk]]:
-    """Pairs of a person's agenda items that run at the same time (sorted sweep)."""
-    ordered = sorted(talks, key=lambda t: (t.start, t.id))
+def overlapping_pairs(talks: list[AgendaItem]) -> list[tuple[AgendaItem, AgendaItem]]:
+    """Pairs of a person's agenda items (talks, meetings) that run at the same time."""
+    ordered = sorted(talks, key=lambda t: (t.start, t.key))
     pairs = []
     active: list[PTalk] = []
     for talk in ordered:

@@ -7,6 +7,7 @@ DomainError (changing nothing) when a rule says no.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ from .models import (
     Track,
     Venue,
 )
-from .programme import Programme, diff
+from .programme import Agenda, Programme, diff
 
 # Colours for the default tracks made from the event's pillars.
 TRACK_COLOURS = ["#0B5D7A", "#2E8B57", "#C0392B", "#8E44AD", "#D68910", "#1F618D", "#7D6608",
@@ -660,12 +661,21 @@ def _url(endpoint: str, **values) -> str:
             return url_for(endpoint, _external=True, **values)
 
 
-def calendar_for(event: Event, items, *, name: str, method: str | None = None) -> bytes:
+def calendar_for(event: Event, items, *, name: str, method: str | None = None,
+                 meetings=()) -> bytes:
     return exports.calendar(items, zone=event.time_zone, name=name,
                             talk_url=lambda t: _url("sessions.talk_page", slug=event.slug,
                                                     talk_id=t.id),
                             uid_domain=f"{event.slug}.expo", location_prefix=event.venue or "",
-                            method=method)
+                            method=method, meetings=meetings,
+                            meeting_url=lambda m: _url("matchmaking.meetings", slug=event.slug))
+
+
+def agenda_calendar(user: User, event: Event) -> bytes:
+    """The person's agenda as one iCal file: talks and one-to-one meetings."""
+    agenda = my_agenda(user, event)
+    return calendar_for(event, agenda.talks, name=f"{event.name} — my agenda",
+                        meetings=agenda.meetings)
 
 
 # ---------------------------------------------------------------- stars and my agenda
@@ -727,16 +737,65 @@ def seats(event: Event) -> dict[int, tuple[int | None, int]]:
         .where(Talk.event_id == event.id, Talk.capacity.is_not(None)))}
 
 
-def my_agenda(user: User, event: Event, programme: Programme | None = None):
-    """(items, overlaps): the person's starred and signed-up talks, and the pairs that clash."""
-    from .programme import overlapping_pairs
+def my_agenda(user: User, event: Event, programme: Programme | None = None) -> Agenda:
+    """The person's agenda: talks they star, sign up for (seat held) or speak at, plus
+    their placed one-to-one meetings (matchmaking); `.overlaps` lists what clashes."""
+    from ..matchmaking import services as matchmaking
 
     programme = programme or published_programme(event)
-    wanted = starred_ids(user, event) | {
+    speaking = {t.id for t in programme.talks
+                if any(p.speaker.user_id == user.id for p in t.people)}
+    wanted = starred_ids(user, event) | speaking | {
         tid for tid, s in signups_of(user, event).items()
         if s.status in (SignUpStatus.CONFIRMED, SignUpStatus.OFFERED)}
-    items = [t for t in programme.talks if t.id in wanted]
-    return items, overlapping_pairs(items)
+    meetings, unplaced = matchmaking.agenda_meetings(user, event)
+    return Agenda(talks=[t for t in programme.talks if t.id in wanted], meetings=meetings,
+                  speaking=speaking, unplaced_meetings=unplaced)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A time a person must be somewhere: a session they speak at or hold a seat in."""
+
+    user_id: int
+    talk_id: int
+    title: str
+    start: datetime
+    end: datetime
+    why: str  # speaks | signed_up
+
+
+def commitments(event: Event, user_ids=None) -> list[Commitment]:
+    """Sessions people cannot leave for a meeting: what they speak at (through the speaker's
+    linked account) and workshops or site visits where they hold a seat (a confirmed sign-up
+    or a seat offered to them). A site visit counts from the bus's departure to its return.
+
+    Reads the draft programme: a talk an organiser moved is where it will be. Stars are an
+    interest, not a commitment: they only raise overlap warnings in the person's agenda.
+    """
+    wanted = None if user_ids is None else list(set(user_ids))
+    if wanted == []:
+        return []
+    columns = (Talk.id, Talk.title, Talk.starts_at, Talk.ends_at, SiteVisitDetails.departs_at,
+               SiteVisitDetails.returns_at)
+    spoken = (sa.select(Speaker.user_id, *columns)
+              .join(TalkSpeaker, TalkSpeaker.speaker_id == Speaker.id)
+              .join(Talk, Talk.id == TalkSpeaker.talk_id)
+              .outerjoin(SiteVisitDetails, SiteVisitDetails.talk_id == Talk.id)
+              .where(Talk.event_id == event.id, Speaker.user_id.is_not(None)))
+    seated = (sa.select(SignUp.user_id, *columns).join(Talk, Talk.id == SignUp.talk_id)
+              .outerjoin(SiteVisitDetails, SiteVisitDetails.talk_id == Talk.id)
+              .where(SignUp.event_id == event.id,
+                     SignUp.status.in_([SignUpStatus.CONFIRMED, SignUpStatus.OFFERED])))
+    if wanted is not None:
+        spoken = spoken.where(Speaker.user_id.in_(wanted))
+        seated = seated.where(SignUp.user_id.in_(wanted))
+    out = []
+    for why, query in (("speaks", spoken), ("signed_up", seated)):
+        for user_id, talk_id, title, starts, ends, departs, returns in db.session.execute(query):
+            start, end = (departs, returns) if departs is not None else (starts, ends)
+            out.append(Commitment(user_id, talk_id, title, start, end, why))
+    return out
 
 
 def feed_token(user: User, event: Event, *, rotate: bool = False) -> str:

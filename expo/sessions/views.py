@@ -172,9 +172,7 @@ def schedule_ics(slug: str):
 def agenda_feed(slug: str, token: str):
     event = visible_event(slug)
     user = services.user_for_feed(event, token)
-    items, _pairs = services.my_agenda(user, event)
-    return _ics(services.calendar_for(event, items, name=f"{event.name} — my agenda"),
-                f"{event.slug}-my-agenda.ics", False)
+    return _ics(services.agenda_calendar(user, event), f"{event.slug}-my-agenda.ics", False)
 
 
 # ---------------------------------------------------------------- my agenda
@@ -186,14 +184,14 @@ def my_agenda(slug: str):
     event = _event(slug)
     services.expire_offers(event)
     programme = services.published_programme(event)
-    items, overlaps = services.my_agenda(current_user, event, programme)
+    agenda = services.my_agenda(current_user, event, programme)
     signed = services.signups_of(current_user, event)
     waiting = [(programme.talk(tid), s) for tid, s in signed.items()
                if s.status == "waiting" and programme.talk(tid)]
     token = services.feed_token(current_user, event)
     feed = url_for("sessions.agenda_feed", slug=event.slug, token=token, _external=True)
-    return render_template("sessions/my_agenda.html", event=event, items=items,
-                           overlaps=overlaps, signed=signed, waiting=waiting, feed=feed,
+    return render_template("sessions/my_agenda.html", event=event, agenda=agenda,
+                           overlaps=agenda.overlaps, signed=signed, waiting=waiting, feed=feed,
                            seats=services.seats(event), programme=programme,
                            starred=services.starred_ids(current_user, event))
 
@@ -202,9 +200,8 @@ def my_agenda(slug: str):
 @login_required
 def my_agenda_ics(slug: str):
     event = _event(slug)
-    items, _pairs = services.my_agenda(current_user, event)
-    return _ics(services.calendar_for(event, items, name=f"{event.name} — my agenda"),
-                f"{event.slug}-my-agenda.ics", True)
+    return _ics(services.agenda_calendar(current_user, event), f"{event.slug}-my-agenda.ics",
+                True)
 
 
 @bp.post("/events/<slug>/my-agenda/feed")

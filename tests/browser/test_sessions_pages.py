@@ -37,9 +37,11 @@ def ascn8_ahead(live_app):
         db.session.add(pass_type)
         db.session.flush()
         user = db.session.scalar(sa.select(User).where(User.email == "delegate@demo.expo.my"))
-        db.session.add(Registration(event_id=event.id, pass_type_id=pass_type.id,
-                                    user_id=user.id, email=user.email, full_name=user.full_name,
-                                    reference=uuid.uuid4().hex[:10].upper()))
+        if services.active_registration(user, event) is None:
+            db.session.add(Registration(event_id=event.id, pass_type_id=pass_type.id,
+                                        user_id=user.id, email=user.email,
+                                        full_name=user.full_name,
+                                        reference=uuid.uuid4().hex[:10].upper()))
         db.session.commit()
         services.publish(None, event, note="Dates moved for the test")
         db.session.remove()
@@ -106,13 +108,14 @@ def test_organiser_pages(page, live_server, ascn8_ahead):
 
 
 def test_delegate_stars_talks_and_downloads_their_agenda(page, live_server, live_app):
+    # The demo delegate already stars the opening keynote and holds a seat in the open-data
+    # workshop (10:30-12:00); starring the 10:30 panel makes an overlap.
     login(page, live_server, "delegate@demo.expo.my")
     page.goto(live_server.url + "/events/scekl25/agenda")
     assert page.get_by_role("link", name="Wed 17 Sep").get_attribute("aria-current") == "page"
     assert page.get_by_text("Smart Mobility for Growing Metros").count() == 0
     screenshot(page, "sessions-agenda")
-    for title in ("AI Cities: Shaping Our Digital Future", "Governing AI in Public Services",
-                  "Hands-on: Open Data Dashboards for Local Councils"):
+    for title in ("Governing AI in Public Services", "Financing Resilient Cities"):
         page.get_by_role("button", name=f"Add to my agenda: {title}").click()
         assert page.get_by_role("button", name=f"Remove from my agenda: {title}").is_visible()
     page.get_by_role("link", name="My agenda").first.click()
@@ -125,7 +128,10 @@ def test_delegate_stars_talks_and_downloads_their_agenda(page, live_server, live
     with live_app.app_context():
         expected = dict(db.session.execute(sa.select(Talk.title, Talk.starts_at).where(
             Talk.title.in_(list(got)))).all())
-    assert len(got) == 3 and got == expected
+    talks = {k: v for k, v in got.items() if not k.startswith("Meeting with")}
+    assert {"Governing AI in Public Services", "Financing Resilient Cities",
+            "Hands-on: Open Data Dashboards for Local Councils"} <= set(talks)
+    assert talks == expected and len(got) == len(talks) + 1  # and the delegate's meeting
     assert got["AI Cities: Shaping Our Digital Future"].isoformat() == \
         "2025-09-17T09:30:00+08:00"
     page.get_by_role("link", name="AI Cities: Shaping Our Digital Future").click()

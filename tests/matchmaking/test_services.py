@@ -269,11 +269,6 @@ def test_taxonomy_edits_by_organisers(organiser, event):
     assert len(services.policies(event)) == 18
 
 
-def test_busy_slots_without_sessions_tables_is_empty(event, organiser):
-    future_slots(organiser, event)
-    assert isinstance(services.busy_slots(event), dict)
-
-
 def test_parse_money_reads_what_people_type():
     assert services.parse_money("12m") == 12 * M
     assert services.parse_money("RM 500k") == 50_000_000

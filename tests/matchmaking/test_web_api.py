@@ -99,13 +99,20 @@ def test_api_project_with_bad_range_is_a_problem_with_code(client, people, event
     assert services.my_projects(owner, event) == []
 
 
-def test_ical_feed_lists_placed_meetings(client, people, accepted, owner, event, organiser):
+def test_an_old_meetings_feed_link_leads_to_the_one_agenda_feed_with_the_meeting(
+        app, client, people, accepted, owner, event, organiser):
+    from itsdangerous import URLSafeSerializer
+
     from .conftest import future_slots
 
     slot = future_slots(organiser, event, tables=1, count=1)[0]
     services.pick_slot(owner, event, accepted.id, slot.id)
-    token = services.calendar_token(owner, event)
-    feed = client.get(f"/events/{event.slug}/matchmaking/meetings.ics?token={token}")
+    # A link handed out by the old "My meetings" page (signed user and event ids).
+    legacy = URLSafeSerializer(app.config["SECRET_KEY"], salt="expo.mm-ical").dumps(
+        [owner.id, event.id])
+    moved = client.get(f"/events/{event.slug}/matchmaking/meetings.ics?token={legacy}")
+    assert moved.status_code == 301 and "/agenda/feed/" in moved.location
+    feed = client.get(moved.location)
     assert feed.mimetype == "text/calendar" and b"table 1" in feed.data
     assert client.get(f"/events/{event.slug}/matchmaking/meetings.ics?token=bad").status_code \
         == 404
