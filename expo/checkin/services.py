@@ -38,6 +38,14 @@ MAX_SYNC_BATCH = 500
 # rules.Attendee.extra, and -> bundle(gate) -> extra data the offline scanner needs.
 KIND_FACTS: dict[str, Callable[[Gate, Registration], dict]] = {}
 KIND_BUNDLE: dict[str, Callable[[Gate], dict]] = {}
+# -> describe(gate) -> {"label": "Site visit: …", "url": "…"} | None: what the gate is tied to,
+# shown on the gate pages.
+KIND_DESCRIBE: dict[str, Callable[[Gate], dict | None]] = {}
+
+
+def describe_gate(gate: Gate) -> dict | None:
+    describe = KIND_DESCRIBE.get(gate.kind) if gate.kind else None
+    return describe(gate) if describe else None
 
 
 # ---------------------------------------------------------------- zones and gates
