@@ -319,8 +319,9 @@ def boarding(event: Event, talk_id: int) -> Boarding:
         ids = {registration.id, *regs_by_user.get(signup.user_id, [])}
         seen = sorted((first[i] for i in ids if i in first), key=lambda x: x[0])
         at, gate_id = seen[0] if seen else (None, None)
-        passengers.append(Passenger(signup, registration, at,
-                                    names.get(gate_id) if gate_id else None))
+        # "Bus 2 · Putrajaya Command Centre" -> "Bus 2": the visit is known on its page.
+        bus_name = names[gate_id].split(" · ")[0] if gate_id else None
+        passengers.append(Passenger(signup, registration, at, bus_name))
     far = datetime.max.replace(tzinfo=talk.starts_at.tzinfo)
     passengers.sort(key=lambda p: (p.boarded_at is None, p.boarded_at or far,
                                    (p.registration.full_name if p.registration else "")))
