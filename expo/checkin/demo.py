@@ -29,20 +29,17 @@ GATES = {
     ],
     "ascn8": [
         ("plenary", "Plenary doors", "plenary", "ASCN plenary", "", True, True, 400),
-        ("bus-1", "Site visit bus 1 · Putrajaya Command Centre", "bus-1",
-         "Site visit bus 1", "", False, False, 45),
-        ("bus-2", "Site visit bus 2 · Putrajaya Wetlands", "bus-2", "Site visit bus 2", "",
-         False, False, 45),
+        # Site-visit buses get boarding gates from their visits (sessions demo).
     ],
 }
 # Which demo pass types open which zone, when no pass type opens it yet.
 OPENS = {"main-hall": None, "plenary": ("delegate", "vip", "speaker", "ascn"),
-         "vip": ("vip", "speaker"), "bus-1": ("ascn", "delegate"), "bus-2": ("ascn", "delegate")}
+         "vip": ("vip", "speaker")}
 SAMPLE_PASSES = {
     "scekl25": [("visitor", "Trade visitor", "#2E7D32", ["main-hall"]),
                 ("delegate", "Delegate", "#0B5D7A", ["main-hall", "plenary"]),
                 ("vip", "VIP", "#8E24AA", ["main-hall", "plenary", "vip"])],
-    "ascn8": [("ascn-delegate", "ASCN delegate", "#0B5D7A", ["plenary", "bus-1", "bus-2"])],
+    "ascn8": [("ascn-delegate", "ASCN delegate", "#0B5D7A", ["plenary"])],
 }
 
 

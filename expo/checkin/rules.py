@@ -66,10 +66,18 @@ class Attendee:
 # A kind's rule returns a Decision to refuse, or None to let the zone rules decide.
 KindRule = Callable[[GateRules, Attendee], Decision | None]
 KIND_RULES: dict[str, KindRule] = {}
+# Kinds whose rule replaces the pass types' zone check: a site-visit bus admits whoever
+# holds a seat on the visit (eligibility was checked at sign-up), whatever zones the pass
+# opens.
+KIND_OWNS_ADMISSION: set[str] = set()
 
 
-def register_kind(kind: str, rule: KindRule) -> None:
+def register_kind(kind: str, rule: KindRule, *, owns_admission: bool = False) -> None:
     KIND_RULES[kind] = rule
+    if owns_admission:
+        KIND_OWNS_ADMISSION.add(kind)
+    else:
+        KIND_OWNS_ADMISSION.discard(kind)
 
 
 def status_decision(status: str) -> Decision | None:
@@ -106,8 +114,9 @@ def decide(gate: GateRules, badge_problem: str | None, badge_reason: str,
     """The answer for one scan, before the database's at-most-once check.
 
     Order matters and is the same offline: a forged badge says nothing about a
-    person, a cancelled registration is refused at every gate, then the pass,
-    then the clock, then the gate kind's own rule.
+    person, a cancelled registration is refused at every gate, then the pass
+    (unless the gate's kind owns admission), then the clock, then the gate kind's
+    own rule.
     """
     if badge_problem == INVALID or (badge_problem is None and attendee is None):
         return Decision(INVALID, badge_reason or "Not a valid badge for this event.")
@@ -119,7 +128,7 @@ def decide(gate: GateRules, badge_problem: str | None, badge_reason: str,
     refused = status_decision(attendee.status)
     if refused:
         return refused
-    if gate.zone not in attendee.zones:
+    if gate.kind not in KIND_OWNS_ADMISSION and gate.zone not in attendee.zones:
         return Decision(NOT_ALLOWED,
                         f"{attendee.pass_name or 'This pass'} does not open {gate.zone_name}.")
     if not within_hours(gate.hours, local_time):

@@ -40,6 +40,14 @@ MAX_SYNC_BATCH = 500
 # rules.Attendee.extra, and -> bundle(gate) -> extra data the offline scanner needs.
 KIND_FACTS: dict[str, Callable[[GateInfo, RegistrationInfo], dict]] = {}
 KIND_BUNDLE: dict[str, Callable[[Gate], dict]] = {}
+# -> describe(gate) -> {"label": "Site visit: …", "url": "…"} | None: what the gate is tied to,
+# shown on the gate pages.
+KIND_DESCRIBE: dict[str, Callable[[Gate], dict | None]] = {}
+
+
+def describe_gate(gate: Gate) -> dict | None:
+    describe = KIND_DESCRIBE.get(gate.kind) if gate.kind else None
+    return describe(gate) if describe else None
 
 
 # ---------------------------------------------------------------- zones and gates
@@ -640,6 +648,7 @@ class RegistrationInfo:
     organisation: str | None
     country: str | None
     reference: str
+    user_id: int | None  # gate kinds (e.g. sessions' sign-ups) look people up by account
     pass_type: PassInfo
 
 
@@ -647,8 +656,9 @@ class RegistrationInfo:
 def _registration_query() -> sa.Select:
     return (sa.select(Registration.id, Registration.event_id, Registration.badge_serial,
                       Registration.status, Registration.full_name, Registration.organisation,
-                      Registration.country, Registration.reference, PassType.id, PassType.name,
-                      PassType.code, PassType.badge_colour, PassType.zones)
+                      Registration.country, Registration.reference, Registration.user_id,
+                      PassType.id, PassType.name, PassType.code, PassType.badge_colour,
+                      PassType.zones)
             .join(PassType, PassType.id == Registration.pass_type_id)
             .where(Registration.id == sa.bindparam("registration_id")))
 
@@ -659,7 +669,7 @@ def _registration(registration_id: int) -> RegistrationInfo | None:
                              {"registration_id": registration_id}).first()
     if row is None:
         return None
-    return RegistrationInfo(*row[:8], PassInfo(*row[8:12], tuple(row[12] or ())))
+    return RegistrationInfo(*row[:9], PassInfo(*row[9:13], tuple(row[13] or ())))
 
 
 def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,

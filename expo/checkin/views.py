@@ -13,7 +13,7 @@ from ..core.access import event_role_required, organiser_required, visible_event
 from ..core.models import Event, Role
 from ..errors import DomainError
 from . import dashboard as board
-from . import services
+from . import rules, services
 from .forms import AssignStaffForm, DeviceForm, GateForm
 
 bp = Blueprint("checkin", __name__, template_folder="templates")
@@ -41,7 +41,10 @@ def _save(event: Event, form: GateForm, gate=None):
                                   zone_name=form.zone_name.data, hours=hours,
                                   allow_reentry=form.allow_reentry.data,
                                   scan_exits=form.scan_exits.data, active=form.active.data,
-                                  admitted=form.admitted.data or [])
+                                  admitted=form.admitted.data or [],
+                                  # a gate tied to a talk or room by another feature stays so
+                                  kind=gate.kind if gate else None,
+                                  kind_ref=gate.kind_ref if gate else None)
     except DomainError as error:
         target = form.code if "gate_code" in error.code else form.zone_code \
             if "zone" in error.code else form.name
@@ -62,7 +65,9 @@ def gates(event: Event):
                            gates=services.gates(event), zones=services.zones(event),
                            pass_types=services.pass_types(event),
                            admitted=services.admitted_per_gate(event),
-                           hours_summary=services.hours_summary), 400 if form.errors else 200
+                           hours_summary=services.hours_summary,
+                           owns_admission=rules.KIND_OWNS_ADMISSION,
+                           describe_gate=services.describe_gate), 400 if form.errors else 200
 
 
 @bp.route("/events/<slug>/manage/gates/<int:gate_id>", methods=["GET", "POST"])
@@ -86,6 +91,7 @@ def gate(event: Event, gate_id: int):
     failed = form.errors or staff_form.errors
     return render_template("checkin/gate.html", event=event, gate=gate, form=form,
                            staff_form=staff_form, zones=services.zones(event),
+                           tied=services.describe_gate(gate),
                            counts=services.today_counts(event, gate)), 400 if failed else 200
 
 

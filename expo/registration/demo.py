@@ -35,7 +35,7 @@ ASCN_PASSES = [
     dict(code="ASCN", name="ASCN country delegate", price_minor=0, capacity=250,
          visibility="invite", badge_colour="#003F87",
          description="Country delegations of the ten ASEAN member states.",
-         zones=["plenary", "bus-1", "bus-2"], position=1),
+         zones=["plenary"], position=1),
     dict(code="PARTNER", name="Partner and observer", price_minor=60000, capacity=80,
          requires_approval=True, badge_colour="#7A5C00",
          description="ASEAN external partners, development banks and observers.",

@@ -12,9 +12,10 @@ def _fromiso(value):
 def init_app(app: Flask) -> None:
     from .. import navigation, register_api
     from ..core.models import Role
-    from . import api, cli, views  # noqa: F401  (cli adds its commands to `flask expo`)
+    from . import api, cli, gates, views  # noqa: F401  (cli adds its commands to `flask expo`)
 
     app.register_blueprint(views.bp)
+    gates.register()  # the "talk" and "room" gate kinds of check-in
     register_api(app, api.blp)
     app.add_template_filter(_fromiso, "fromiso")
     navigation.register("sessions.agenda", "Agenda", "calendar3", place="event", order=20)
@@ -30,5 +31,7 @@ def init_app(app: Flask) -> None:
                         roles={Role.ORGANISER}, place="manage", order=22)
     navigation.register("sessions.manage_speakers", "Speakers", "mic",
                         roles={Role.ORGANISER}, place="manage", order=23)
+    navigation.register("sessions.manage_attendance", "Attendance", "person-check",
+                        roles={Role.ORGANISER}, place="manage", order=25)
     navigation.register("sessions.publish", "Publish programme", "send",
                         roles={Role.ORGANISER}, place="manage", order=24)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
+from ..checkin import services as checkin
+from ..core import services as core
 from ..core.models import Event, User
 from ..extensions import db
+from ..registration.badges import badge_token
+from ..registration.models import Registration, RegistrationStatus
 from ..timeutil import local_to_utc
-from . import services
-from .models import Room, Speaker, Talk
+from . import gates, services
+from .models import Room, SignUp, SignUpStatus, Speaker, Talk
 
 SPEAKERS = [
     # (name, title, organisation, country, bio)
@@ -249,6 +254,96 @@ def _agendas(events: dict[str, Event]) -> int:
     return added
 
 
+PHONES = {"Malaysia": "+60 12-", "Indonesia": "+62 812-", "Viet Nam": "+84 90-",
+          "Philippines": "+63 917-", "Thailand": "+66 81-", "Singapore": "+65 9",
+          "Cambodia": "+855 12-", "Lao PDR": "+856 20-", "Myanmar": "+95 9-",
+          "Brunei Darussalam": "+673 8"}
+
+
+def _registrations(event: Event, zone: str | None = None) -> list[Registration]:
+    """Confirmed registrations, those whose pass opens `zone` when given, in a fixed order."""
+    rows = db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id))
+    return [r for r in rows if zone is None or zone in (r.pass_type.zones or [])]
+
+
+def _scan(event: Event, gate, registration: Registration, at, nonce: str) -> None:
+    checkin.scan(event, gate_code=gate.code, code=badge_token(registration), scanned_at=at,
+                 nonce=nonce)
+
+
+def _visit_boarding(event: Event) -> int:
+    """Seats on ASCN8's site visits, a boarding gate per bus, and the first people aboard."""
+    boarded = 0
+    people = _registrations(event)[:30]
+    for i, reg in enumerate(people):
+        # Country delegates sign up for visits with their accounts; the guide calls the
+        # missing ones on their mobiles.
+        if reg.user_id is None:
+            user = core.user_by_email(reg.email) or core.create_user(
+                reg.email, None, reg.full_name, organisation=reg.organisation,
+                country=reg.country, commit=False)
+            db.session.flush()
+            reg.user_id = user.id
+        if not reg.phone:
+            reg.phone = PHONES.get(reg.country or "", "+60 12-") + f"{4100000 + 7919 * i:07d}"
+    db.session.commit()
+    visits = [t for t in services.talks(event) if t.site_visit is not None]
+    for v_index, talk in enumerate(visits):
+        visit = talk.site_visit
+        if gates.talk_gates(event, talk):
+            continue
+        taken = {s.registration_id for s in db.session.scalars(
+            sa.select(SignUp).where(SignUp.talk_id == talk.id))}
+        # The demo runs after the visits' sign-up deadline, so seats are written directly.
+        for reg in people[v_index::2][:min(visit.buses * visit.seats_per_bus, 14)]:
+            if reg.id in taken or reg.user_id is None:
+                continue
+            db.session.add(SignUp(event_id=event.id, talk_id=talk.id, user_id=reg.user_id,
+                                  registration_id=reg.id, status=SignUpStatus.CONFIRMED))
+            talk.taken += 1
+        db.session.commit()
+        bus_gates = [gates.create_talk_gate(None, event, talk.id, n)
+                     for n in range(1, visit.buses + 1)]
+        seated = gates.boarding(event, talk.id).passengers
+        # Two thirds aboard, spread over the buses, in the 25 minutes before departure.
+        for i, passenger in enumerate(seated[: len(seated) * 2 // 3]):
+            at = visit.departs_at - timedelta(minutes=25 - i)
+            _scan(event, bus_gates[i % len(bus_gates)], passenger.registration, at,
+                  f"demo-board-{talk.id}-{passenger.registration.id}")
+            boarded += 1
+    return boarded
+
+
+# Doors with a scanner at SCEKL25: (room, zone whose passes enter).
+DOORS = [("Plenary Hall", "main-hall"), ("Conference Hall 1", "main-hall"),
+         ("Conference Hall 2", "main-hall"), ("Conference Hall 3", "main-hall")]
+
+
+def _room_attendance(event: Event) -> int:
+    """Door gates at SCEKL25's plenary and conference halls, and entries at some talks."""
+    if gates.room_gates(event):
+        return 0
+    rooms = {r.name: r for r in services.rooms(event)}
+    doors = {name: gates.create_room_gate(None, event, rooms[name].id, zone)
+             for name, zone in DOORS if name in rooms and checkin.zone_by_code(event, zone)}
+    rng = random.Random(event.id)
+    entries = 0
+    for talk in services.talks(event):
+        door = doors.get(talk.room.name if talk.room else "")
+        people = _registrations(event, door.zone.code) if door else []
+        if not people:
+            continue
+        share = rng.uniform(0.35, 0.9)
+        crowd = rng.sample(people, max(1, int(len(people) * share)))
+        for reg in crowd:
+            at = talk.starts_at - timedelta(minutes=rng.randint(-20, 12))
+            _scan(event, door, reg, at, f"demo-door-{talk.id}-{reg.id}")
+            entries += 1
+    return entries
+
+
 def load(scale: int = 0) -> str:
     events = {e.slug: e for e in db.session.scalars(
         sa.select(Event).where(Event.slug.in_(["scekl25", "ascn8"])))}
@@ -260,5 +355,8 @@ def load(scale: int = 0) -> str:
     synthetic = _synthetic(events["scekl25"], scale) if scale and "scekl25" in events else 0
     seats = _agendas(events)
     _ = Room
+    boarded = _visit_boarding(events["ascn8"]) if "ascn8" in events else 0
+    entries = _room_attendance(events["scekl25"]) if "scekl25" in events else 0
     return (f"{added} sessions" + (f", {synthetic} synthetic sessions" if scale else "")
-            + f" added; {seats} demo seats")
+            + f" added; {seats} demo seats; {boarded} delegates boarded site-visit buses, "
+            f"{entries} door entries")

@@ -102,3 +102,18 @@ class MoveForm(FlaskForm):
 class PublishForm(FlaskForm):
     note = StringField("Note for this version", validators=[Optional(), Length(max=300)])
     override = BooleanField("Publish despite the conflicts (recorded in the audit log)")
+
+
+class TalkGateForm(FlaskForm):
+    """One click on a site visit's page: a boarding gate for one bus (or a session's door)."""
+
+    bus = IntegerField("Bus", validators=[Optional(), NumberRange(min=1, max=99)])
+
+
+class RoomGateForm(FlaskForm):
+    """A scanner at a room's door; the zone's pass types decide who enters."""
+
+    room = SelectField("Room", validators=[DataRequired()])
+    zone = SelectField("Zone (whose passes enter)", validators=[DataRequired()],
+                       description="The door belongs to this check-in zone; the pass types "
+                                   "that open it may enter.")

@@ -9,17 +9,21 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..core.access import organiser_required, visible_event
+from ..checkin import services as checkin
+from ..core.access import event_role_required, organiser_required, visible_event
+from ..core.models import Role
 from ..errors import DomainError, NotFound
 from ..timeutil import local_to_utc, to_local, utcnow
-from . import exports, services
+from . import exports, gates, services
 from .forms import (
     AvailabilityForm,
     MoveForm,
     PublishForm,
     RoomForm,
+    RoomGateForm,
     SpeakerForm,
     TalkForm,
+    TalkGateForm,
     TrackForm,
 )
 from .models import KIND_LABELS, TalkKind
@@ -602,6 +606,78 @@ def publish(event):
 @bp.get("/events/<slug>/manage/talks/<int:talk_id>/signups")
 @organiser_required
 def talk_signups(event, talk_id: int):
+    """The organiser's page of one talk: sign-ups, attendance, and for site visits boarding."""
     talk = services.talk(event, talk_id)
+    board = gates.boarding(event, talk.id)
     return render_template("sessions/signups.html", event=event, talk=talk,
-                           signups=services.signup_list(event, talk_id))
+                           signups=services.signup_list(event, talk_id), board=board,
+                           boarded={p.signup.id: p for p in board.passengers},
+                           attendance=gates.attendance_of(event, talk),
+                           doors=gates.room_gates(event, talk.room) if talk.room else [],
+                           gate_form=TalkGateForm())
+
+
+@bp.post("/events/<slug>/manage/talks/<int:talk_id>/gates")
+@organiser_required
+def create_talk_gate(event, talk_id: int):
+    form = TalkGateForm()
+    if not form.validate_on_submit():
+        flash("Choose a bus number between 1 and 99.", "danger")
+    else:
+        try:
+            gate = gates.create_talk_gate(current_user, event, talk_id, form.bus.data)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Gate “{gate.name}” is ready: scan badges with the gate code {gate.code}.",
+                  "success")
+    return redirect(url_for("sessions.talk_signups", slug=event.slug, talk_id=talk_id))
+
+
+@bp.get("/events/<slug>/boarding/<int:talk_id>")
+@event_role_required(Role.STAFF, Role.ORGANISER)
+def boarding(event, talk_id: int):
+    """The guide's list on the bus: who boarded, who is missing (with phone numbers)."""
+    board = gates.boarding(event, talk_id)
+    return render_template("sessions/boarding.html", event=event, board=board)
+
+
+def _room_gate_form(event) -> RoomGateForm:
+    form = RoomGateForm()
+    form.room.choices = [SelectChoice(str(r.id), r.name) for r in services.rooms(event)]
+    form.zone.choices = [SelectChoice(z.code, f"{z.name} ({z.code})")
+                         for z in checkin.zones(event)]
+    return form
+
+
+@bp.route("/events/<slug>/manage/attendance", methods=["GET", "POST"])
+@organiser_required
+def manage_attendance(event):
+    form = _room_gate_form(event)
+    if form.validate_on_submit():
+        try:
+            gate = gates.create_room_gate(current_user, event, int(form.room.data),
+                                          form.zone.data)
+        except DomainError as error:
+            form.zone.errors = [*form.zone.errors, error.message]
+        else:
+            flash(f"Gate “{gate.name}” is ready: its entries count as attendance.", "success")
+            return redirect(url_for("sessions.manage_attendance", slug=event.slug))
+    rows = gates.attendance(event)
+    days = gates.attendance_by_day(event, rows)
+    charts = [{"day": day.isoformat(), "label": f"{day:%A %d %B}",
+               "talks": [r.talk.title for r in items],
+               "attended": [r.attended for r in items],
+               "signed_up": [r.signed_up for r in items],
+               "capacity": [r.room_capacity for r in items]} for day, items in days.items()]
+    return render_template("sessions/attendance.html", event=event, days=days, charts=charts,
+                           form=form, doors=gates.room_gates(event),
+                           rooms={r.id: r for r in services.rooms(event)}), \
+        400 if form.errors else 200
+
+
+@bp.get("/events/<slug>/manage/attendance.csv")
+@organiser_required
+def attendance_csv(event):
+    return Response(gates.attendance_csv(event), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-attendance.csv"'})

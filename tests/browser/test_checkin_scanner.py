@@ -133,6 +133,15 @@ def test_scans_made_offline_are_queued_and_synced_exactly_once(page, live_server
     # A site-visit bus: each delegate boards once.
     ids_codes = [_person(app, name, slug="ascn8", pass_code="ascn")
                  for name in ("Rajesh Kumar", "Mei Ling Ong")]
+    with app.app_context():
+        from expo.checkin import services as checkin
+
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "ascn8"))
+        ascn = db.session.scalar(sa.select(PassType).where(PassType.event_id == event.id,
+                                                           PassType.code == "ASCN"))
+        checkin.save_gate(None, event, code="bus-1", name="Shuttle bus 1", zone_code="bus-1",
+                          zone_name="Shuttle bus 1", admitted=[ascn.id])
+        db.session.remove()
     login(page, live_server, STAFF)
     page.goto(live_server.url + "/events/ascn8/scan#gate=bus-1")
     page.wait_for_selector("#scanner[data-bundle-ready]", timeout=15000)

@@ -1,7 +1,7 @@
 // The gate scanner page: camera -> verify -> check in online, or decide offline and queue.
 import { BadgeScanner, AnswerOverlay, Store, nonce } from "./scanner.js";
 import { verifyToken, keysFromBundle, REASONS, TokenError } from "./badge-verify.js";
-import { decide, localParts } from "./rules.js";
+import { decide, kindFacts, localParts } from "./rules.js";
 
 const TITLES = {
   ok: "Admitted", already_checked_in: "Already checked in", invalid: "Not a valid badge",
@@ -124,7 +124,8 @@ async function downloadBundle() {
 function attendeeFromRow(row) {
   const pass = state.bundle.pass_types[row[3]] || { name: "", zones: [], colour: "" };
   return { id: row[0], serial: row[1], status: row[2], name: row[4], organisation: row[5], country: row[6],
-    pass_type: pass.name, pass_colour: pass.colour, zones: pass.zones, pass_name: pass.name, extra: {} };
+    pass_type: pass.name, pass_colour: pass.colour, zones: pass.zones, pass_name: pass.name,
+    extra: kindFacts(state.bundle.kind_data, row[0]) };
 }
 
 async function decideOffline({ code, registrationId }) {

@@ -27,7 +27,38 @@ function hoursText(hours, day) {
   return today.length ? today.join(", ") : "closed today";
 }
 
-export const KIND_RULES = {};  // other features: kind -> (gate, attendee) => [result, message] | null
+// Gate kinds of other features: kind -> (gate, attendee) => [result, message] | null.
+// attendee.extra holds the kind's facts (bundle.kind_data, see checkin-page.js).
+export const KIND_RULES = {
+  // Mirror of expo/sessions/gaterules.py talk_rule: a site-visit bus or a seat-limited
+  // session's door admits only confirmed sign-ups.
+  talk(gate, attendee) {
+    const extra = attendee.extra || {};
+    const what = extra.what || "session";
+    const status = extra.signup;
+    if (status === "confirmed") {
+      const boarded = extra.boarded;
+      return boarded ? ["already_checked_in", `Already boarded ${boarded.gate} at ${boarded.at}.`] : null;
+    }
+    if (status === "waiting") {
+      const where = extra.position ? ` (number ${extra.position})` : "";
+      return ["not_allowed", `On the waiting list for this ${what}${where}: no seat yet.`];
+    }
+    if (status === "offered") return ["not_allowed", `A seat on this ${what} is offered but not accepted yet: accept it on the talk page first.`];
+    return ["not_allowed", `Not signed up for this ${what}.`];
+  },
+  // expo/sessions/gaterules.py room_rule: a room's door only counts attendance.
+  room() { return null; },
+};
+// Kinds whose rule replaces the pass's zone check (rules.py KIND_OWNS_ADMISSION).
+export const KIND_OWNS_ADMISSION = new Set(["talk"]);
+
+// The facts a kind's rule reads for one registration, from the bundle's kind_data
+// ({facts: shared, attendees: {id: facts}}): the offline twin of services.KIND_FACTS.
+export function kindFacts(kindData, registrationId) {
+  if (!kindData) return {};
+  return { ...(kindData.facts || {}), ...((kindData.attendees || {})[registrationId] || {}) };
+}
 
 // gate: bundle.gate; attendee: {status, zones, pass_name, extra} or null.
 export function decide(gate, badgeProblem, badgeReason, attendee, local, direction = "in") {
@@ -36,7 +67,7 @@ export function decide(gate, badgeProblem, badgeReason, attendee, local, directi
   if (direction === "out") return ["ok", `Exit from ${gate.zone_name} recorded.`];
   const refused = statusDecision(attendee.status);
   if (refused) return refused;
-  if (!attendee.zones.includes(gate.zone)) return ["not_allowed", `${attendee.pass_name || "This pass"} does not open ${gate.zone_name}.`];
+  if (!KIND_OWNS_ADMISSION.has(gate.kind) && !attendee.zones.includes(gate.zone)) return ["not_allowed", `${attendee.pass_name || "This pass"} does not open ${gate.zone_name}.`];
   if (!withinHours(gate.hours, local)) return ["outside_hours", `${gate.zone_name} is closed now (open ${hoursText(gate.hours, local.day)}).`];
   if (gate.kind) {
     const rule = KIND_RULES[gate.kind];

@@ -1,5 +1,5 @@
 // expo scanner service worker: keeps the scanner page and its code working offline.
-const CACHE = "expo-scanner-v1";
+const CACHE = "expo-scanner-v2";
 const ASSETS = [
   "/static/checkin/checkin-page.js", "/static/checkin/scanner.js", "/static/checkin/badge-verify.js",
   "/static/checkin/rules.js", "/static/checkin/scanner.css", "/static/css/app.css", "/static/js/app.js",
