@@ -19,17 +19,22 @@ from sqlalchemy.orm import selectinload
 
 from ..core import services as core
 from ..core.models import Event, Role, User
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..registration import notify as registration_notify
+from ..registration import payments
+from ..registration import services as reg_services
 from ..registration.badges import read_badge
 from ..registration.models import (
     HOLDING,
+    OrderKind,
     PassType,
     PaymentStatus,
     Registration,
     RegistrationStatus,
     Visibility,
 )
+from ..registration.models import Order as PaymentOrder
 from ..timeutil import utcnow
 from . import files, layout
 from .models import (
@@ -536,12 +541,13 @@ def order_in(event: Event, order_id: int) -> BoothOrder:
 
 def _expire_stale(event_id: int | None = None) -> int:
     now = utcnow()
-    stale = sa.select(BoothOrder.id, BoothOrder.booth_id, BoothOrder.exhibitor_id).where(
+    stale = sa.select(BoothOrder.id, BoothOrder.booth_id, BoothOrder.exhibitor_id,
+                      BoothOrder.payment_order_id).where(
         BoothOrder.status == OrderStatus.PENDING, BoothOrder.hold_expires_at < now)
     if event_id is not None:
         stale = stale.where(BoothOrder.event_id == event_id)
     rows = db.session.execute(stale).all()
-    for order_id, booth_id, exhibitor_id in rows:
+    for order_id, booth_id, exhibitor_id, payment_order_id in rows:
         db.session.execute(
             sa.update(Booth).where(Booth.id == booth_id, Booth.exhibitor_id == exhibitor_id,
                                    Booth.status == BoothStatus.HELD, Booth.held_until < now)
@@ -550,6 +556,8 @@ def _expire_stale(event_id: int | None = None) -> int:
         db.session.execute(sa.update(BoothOrder).where(
             BoothOrder.id == order_id, BoothOrder.status == OrderStatus.PENDING)
             .values(status=OrderStatus.EXPIRED).execution_options(synchronize_session=False))
+        if payment_order_id is not None:
+            payments.cancel_open_order(db.session.get(PaymentOrder, payment_order_id))
     return len(rows)
 
 
@@ -562,55 +570,95 @@ def expire_holds(event: Event | None = None) -> int:
     return count
 
 
+def payment_methods() -> list[str]:
+    """How a booth can be paid here: by card (Stripe Checkout, with FPX in ringgit) when
+    Stripe is configured, and always by bank transfer against an invoice."""
+    if reg_services.stripe_configured():
+        return [PaymentMethod.STRIPE, PaymentMethod.INVOICE]
+    return [PaymentMethod.INVOICE]
+
+
+def card_hold_minutes(event: Event) -> int:
+    """A card checkout holds the booth as long as the organiser holds a pass for one."""
+    return reg_services.settings_for(event).hold_minutes
+
+
 def start_booth_payment(actor: User, event: Event, exhibitor: Exhibitor, booth: Booth,
-                        method: str = PaymentMethod.INVOICE) -> BoothOrder:
+                        method: str | None = None) -> BoothOrder:
     """Hold the booth for the exhibitor and open an order to pay for it.
 
-    The one seam for payment: the invoice / bank-transfer path (an organiser
-    confirms the money with `mark_booth_paid`) works today; the Stripe path
-    plugs in here once the registration feature's payment service is on main.
+    The order is paid through the registration feature's payment service: Stripe
+    Checkout (the hold lasts the organiser's card hold time) or a bank-transfer
+    invoice (BOOTH_HOLD_HOURS) that an organiser marks paid. `method` defaults to card
+    when Stripe is configured.
     """
     if exhibitor.event_id != event.id or booth.event_id != event.id:
         raise NotFound("No such booth in this event.", code="booth_not_found")
     if not exhibitor.is_approved:
         raise Forbidden("Your application must be approved before you book a booth.",
                         code="exhibitor_not_approved")
-    if method != PaymentMethod.INVOICE:
-        raise Invalid("Card payment for booths is not available yet; pay by invoice.",
+    methods = payment_methods()
+    method = method or methods[0]
+    if method not in methods:
+        raise Invalid("Card payment is not available for this event; pay by invoice.",
                       code="payment_method_unavailable")
+    if booth.price_minor == 0:
+        method = PaymentMethod.INVOICE  # nothing to charge: the organisers confirm it
     _expire_stale(event.id)
     if any(o.booth_id != booth.id for o in _open_orders(exhibitor)):
         raise Conflict("You already hold a booth awaiting payment; pay for it or cancel it "
                        "before picking another.", code="hold_exists")
-    hours = hold_hours()
-    held_until = utcnow() + timedelta(hours=hours)
+    if method == PaymentMethod.STRIPE:
+        minutes = card_hold_minutes(event)
+        held_until = utcnow() + timedelta(minutes=minutes)
+    else:
+        minutes = hold_hours() * 60
+        held_until = utcnow() + timedelta(hours=hold_hours())
     if not _claim(booth.id, exhibitor.id, BoothStatus.HELD, held_until):
         db.session.rollback()
         raise Conflict(f"Booth {booth.code} was just taken by someone else; pick another.",
                        code="booth_taken")
+    reference = "B-" + secrets.token_hex(4).upper()
+    payment_order = None
+    if booth.price_minor > 0:
+        payment_order = payments.open_order(
+            event, kind=OrderKind.BOOTH, reference=reference, method=method,
+            buyer_email=exhibitor.contact_email or actor.email, buyer_name=exhibitor.name,
+            amount_minor=booth.price_minor, currency=booth.currency)
     order = BoothOrder(event_id=event.id, exhibitor_id=exhibitor.id, booth_id=booth.id,
-                       reference="B-" + secrets.token_hex(4).upper(),
-                       amount_minor=booth.price_minor, currency=booth.currency,
-                       method=method, status=OrderStatus.PENDING, hold_expires_at=held_until)
+                       reference=reference, amount_minor=booth.price_minor,
+                       currency=booth.currency, method=method, status=OrderStatus.PENDING,
+                       hold_expires_at=held_until,
+                       payment_order_id=payment_order.id if payment_order else None)
     db.session.add(order)
     core.audit(actor, event, "booth.hold", target=booth.code,
-               details={"exhibitor": exhibitor.name, "order": order.reference,
-                        "hours": hours})
+               details={"exhibitor": exhibitor.name, "order": reference, "method": method,
+                        "minutes": minutes})
     db.session.commit()
     db.session.refresh(booth)
     return order
 
 
-def mark_booth_paid(actor: User, event: Event, order: BoothOrder, note: str | None = None
-                    ) -> BoothOrder:
-    """An organiser confirms the money arrived: the booth is sold."""
-    if order.event_id != event.id:
+def booth_checkout_url(actor: User, event: Event, order: BoothOrder) -> str:
+    """The Stripe Checkout page for the exhibitor's pending card order (made once)."""
+    member = require_member(event, actor, manager=True)
+    if order.event_id != event.id or order.exhibitor_id != member.exhibitor_id:
         raise NotFound("No such booth order in this event.", code="order_not_found")
+    _expire_stale(event.id)
+    db.session.commit()
+    db.session.refresh(order)
+    if order.status != OrderStatus.PENDING or order.payment_order is None \
+            or order.method != PaymentMethod.STRIPE:
+        raise Conflict(f"Order {order.reference} is {order.status} and not waiting for a "
+                       "card payment.", code="not_payable")
+    return payments.start_checkout(order.payment_order)
+
+
+def _sell(order: BoothOrder, note: str | None = None) -> bool:
+    """Money for a booth order arrived: the booth is sold if it is still held for this
+    exhibitor or free again (inside the caller's transaction)."""
     if order.status == OrderStatus.PAID:
-        raise Conflict(f"Order {order.reference} is already paid.", code="order_paid")
-    if order.status == OrderStatus.CANCELLED:
-        raise Conflict(f"Order {order.reference} was cancelled.", code="order_cancelled")
-    # Still held by this exhibitor, or (after the hold ran out) still free: sell it.
+        return True
     result = db.session.execute(
         sa.update(Booth).where(
             Booth.id == order.booth_id,
@@ -620,16 +668,133 @@ def mark_booth_paid(actor: User, event: Event, order: BoothOrder, note: str | No
         .values(status=BoothStatus.SOLD, exhibitor_id=order.exhibitor_id, held_until=None)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"Booth {order.booth.code} was sold to someone else after the hold "
-                       "expired; offer the exhibitor another booth.", code="booth_taken")
+        return False
     order.status = OrderStatus.PAID
     order.paid_at = utcnow()
-    order.payment_note = (note or "").strip() or None
+    if note:
+        order.payment_note = note[:200]
+    db.session.flush()
     _refresh_quota(order.exhibitor_id)
-    core.audit(actor, event, "booth.paid", target=order.booth.code,
-               details={"order": order.reference, "amount_minor": order.amount_minor})
-    db.session.commit()
+    return True
+
+
+class BoothPayable:
+    """Booth orders as the payment service sees them (registered by init_app)."""
+
+    @staticmethod
+    def _order(payment_order: PaymentOrder) -> BoothOrder:
+        return db.session.scalar(sa.select(BoothOrder).where(
+            BoothOrder.payment_order_id == payment_order.id))
+
+    def line_item(self, payment_order: PaymentOrder) -> str:
+        order = self._order(payment_order)
+        booth = order.booth
+        return (f"{payment_order.event.name}: booth {booth.code}, {booth.hall.name} "
+                f"({booth.area_m2:g} m²)")
+
+    def return_url(self, payment_order: PaymentOrder, *, paid: bool) -> str:
+        from ..registration.notify import external_url
+
+        order = self._order(payment_order)
+        url = external_url("exhibitors.invoice", slug=payment_order.event.slug,
+                           order_id=order.id)
+        return url + ("?paid=1" if paid else "?cancelled=1")
+
+    def paid(self, payment_order: PaymentOrder, method: str) -> bool:
+        order = self._order(payment_order)
+        sold = _sell(order, "Stripe " + (payment_order.stripe_payment_intent or "")
+                     if method == PaymentMethod.STRIPE else None)
+        if not sold and method == PaymentMethod.INVOICE:
+            # An organiser is at the screen: say so rather than take money for nothing.
+            raise Conflict(f"Booth {order.booth.code} was sold to someone else after the hold "
+                           "expired; offer the exhibitor another booth.", code="booth_taken")
+        if not sold:
+            order.payment_note = "Paid by card after the hold expired; booth gone: refunded."
+        core.audit(None, order.exhibitor.event, "booth.paid" if sold else "booth.paid_late",
+                   target=order.booth.code, details={"order": order.reference,
+                                                     "method": method,
+                                                     "amount_minor": order.amount_minor})
+        if sold:
+            registration_notify.after_commit(_booth_paid_mail, order.id)
+        return sold
+
+    def released(self, payment_order: PaymentOrder) -> None:
+        order = self._order(payment_order)
+        if order.status != OrderStatus.PENDING:
+            return
+        db.session.execute(
+            sa.update(Booth).where(Booth.id == order.booth_id,
+                                   Booth.exhibitor_id == order.exhibitor_id,
+                                   Booth.status == BoothStatus.HELD)
+            .values(status=BoothStatus.AVAILABLE, exhibitor_id=None, held_until=None)
+            .execution_options(synchronize_session=False))
+        order.status = OrderStatus.EXPIRED
+        order.payment_note = "Card checkout expired unpaid."
+
+    def refunded(self, payment_order: PaymentOrder) -> None:
+        order = self._order(payment_order)
+        if order.status == OrderStatus.PAID:
+            _release(order.booth_id, order.exhibitor_id)
+            _refresh_quota(order.exhibitor_id)
+        elif order.status == OrderStatus.PENDING:
+            self.released(payment_order)
+        order.status = OrderStatus.CANCELLED
+        order.payment_note = "Refunded in Stripe."
+
+
+def _booth_paid_mail(order_id: int) -> None:
+    """The manager hears that the booth is theirs, with the numbered receipt."""
+    from ..core import mail
+    from ..registration.documents import receipt_pdf_for
+
+    order = db.session.get(BoothOrder, order_id)
+    exhibitor = order.exhibitor
+    event = exhibitor.event
+    attachments = []
+    if order.payment_order is not None and order.payment_order.receipt_number:
+        attachments.append(mail.Attachment(f"receipt-{order.reference}.pdf",
+                                           receipt_pdf_for(order.payment_order),
+                                           "application/pdf"))
+    recipients = sorted({e for e in (exhibitor.owner.email if exhibitor.owner else None,
+                                     exhibitor.contact_email) if e})
+    registration_notify.send_template(
+        recipients, f"Booth {order.booth.code} is yours at {event.name}", "exhibitors_booth_paid",
+        attachments=attachments, event=event, exhibitor=exhibitor, order=order,
+        team_link=registration_notify.external_url("exhibitors.team", slug=event.slug))
+
+
+def payments_needing_attention(event: Event) -> list[PaymentOrder]:
+    """Booth payments a person must look at (a card payment refunded because the booth had
+    gone, a refund made in the Stripe dashboard, an amount mismatch)."""
+    return [o for o in payments.orders_needing_attention(event) if o.kind == OrderKind.BOOTH]
+
+
+def mark_booth_paid(actor: User, event: Event, order: BoothOrder, note: str | None = None
+                    ) -> BoothOrder:
+    """An organiser confirms the money arrived (a bank transfer): the booth is sold."""
+    if order.event_id != event.id:
+        raise NotFound("No such booth order in this event.", code="order_not_found")
+    if order.status == OrderStatus.PAID:
+        raise Conflict(f"Order {order.reference} is already paid.", code="order_paid")
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.reference} was cancelled.", code="order_cancelled")
+    note = (note or "").strip() or None
+    if order.payment_order is not None:
+        order.payment_note = note
+        try:
+            payments.mark_paid(actor, order.payment_order)  # delivers through BoothPayable
+        except DomainError:
+            db.session.rollback()
+            raise
+    else:
+        if not _sell(order, note):
+            db.session.rollback()
+            raise Conflict(f"Booth {order.booth.code} was sold to someone else after the "
+                           "hold expired; offer the exhibitor another booth.",
+                           code="booth_taken")
+        core.audit(actor, event, "booth.paid", target=order.booth.code,
+                   details={"order": order.reference, "amount_minor": order.amount_minor})
+        registration_notify.commit()
     db.session.expire_all()
     return order
 
@@ -647,6 +812,7 @@ def cancel_booth_order(actor: User, event: Event, order: BoothOrder) -> BoothOrd
         .values(status=BoothStatus.AVAILABLE, exhibitor_id=None, held_until=None)
         .execution_options(synchronize_session=False))
     order.status = OrderStatus.CANCELLED
+    payments.cancel_open_order(order.payment_order)
     core.audit(actor, event, "booth.cancel", target=order.booth.code,
                details={"order": order.reference})
     db.session.commit()
@@ -702,9 +868,10 @@ def release_booth(actor: User, event: Event, booth: Booth) -> None:
     if booth.exhibitor_id is None:
         raise Invalid(f"Booth {booth.code} is already free.", code="booth_free")
     exhibitor_id = booth.exhibitor_id
-    db.session.execute(sa.update(BoothOrder).where(
-        BoothOrder.booth_id == booth.id, BoothOrder.status == OrderStatus.PENDING)
-        .values(status=OrderStatus.CANCELLED).execution_options(synchronize_session=False))
+    for order in db.session.scalars(sa.select(BoothOrder).where(
+            BoothOrder.booth_id == booth.id, BoothOrder.status == OrderStatus.PENDING)):
+        order.status = OrderStatus.CANCELLED
+        payments.cancel_open_order(order.payment_order)
     _release(booth.id, exhibitor_id)
     _refresh_quota(exhibitor_id)
     core.audit(actor, event, "booth.release", target=booth.code)

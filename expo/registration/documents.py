@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 from ..templating import format_money
 from ..timeutil import to_local
 from .badges import badge_token
-from .models import Order, Registration
+from .models import Order, OrderKind, Registration
 
 
 def badge_face(reg: Registration):
@@ -65,6 +65,13 @@ def receipt_pdf_for(order: Order) -> bytes:
     pdf.line(20 * mm, y - 2 * mm, width - 20 * mm, y - 2 * mm)
     y -= 8 * mm
     pdf.setFont("Helvetica", 10)
+    if order.kind != OrderKind.REGISTRATION:
+        from .payments import payable_for
+
+        pdf.drawString(20 * mm, y, payable_for(order).line_item(order)[:95])
+        pdf.drawRightString(width - 20 * mm, y, format_money(order.subtotal_minor,
+                                                             order.currency))
+        y -= 6 * mm
     for reg in order.registrations:
         pdf.drawString(20 * mm, y, f"{reg.pass_type.name} — {reg.full_name} ({reg.reference})")
         pdf.drawRightString(width - 20 * mm, y,
