@@ -29,10 +29,7 @@ from ..registration.models import (
     HOLDING,
     OrderKind,
     PassType,
-    PaymentStatus,
     Registration,
-    RegistrationStatus,
-    Visibility,
 )
 from ..registration.models import Order as PaymentOrder
 from ..timeutil import utcnow
@@ -58,7 +55,7 @@ SECTORS = ["GovTech & e-government", "Mobility & transport", "Energy & utilities
            "Water & waste", "Health", "Education", "Fintech & payments", "Cybersecurity",
            "IoT & sensors", "Telecommunications & 5G", "Urban planning & PropTech",
            "Public safety", "Tourism & culture", "Agritech & food", "AI & data platforms"]
-EXHIBITOR_PASS_CODE = "EXHIBITOR"
+EXHIBITOR_PASS_CODE = reg_services.EXHIBITOR_PASS_CODE
 DEFAULT_HOLD_HOURS = 72
 MAX_TAGS = 12
 
@@ -675,6 +672,7 @@ def _sell(order: BoothOrder, note: str | None = None) -> bool:
         order.payment_note = note[:200]
     db.session.flush()
     _refresh_quota(order.exhibitor_id)
+    _manager_badge_when_booth_sold(order.exhibitor_id)
     return True
 
 
@@ -833,9 +831,10 @@ def assign_booth(actor: User, event: Event, exhibitor: Exhibitor, booth: Booth) 
         db.session.rollback()
         raise Conflict(f"Booth {booth.code} is not free.", code="booth_taken")
     _refresh_quota(exhibitor.id)
+    _manager_badge_when_booth_sold(exhibitor.id)
     core.audit(actor, event, "booth.assign", target=booth.code,
                details={"exhibitor": exhibitor.name})
-    db.session.commit()
+    registration_notify.commit()
     db.session.expire_all()
     return booth
 
@@ -883,47 +882,8 @@ def release_booth(actor: User, event: Event, booth: Booth) -> None:
 
 
 def exhibitor_pass_type(event: Event) -> PassType:
-    """The event's exhibitor pass (code EXHIBITOR, free, hidden), created when missing.
-
-    Until the registration feature offers a service for it, expo creates the
-    pass type and staff registrations here (see docs/exhibitors.md).
-    """
-    found = db.session.scalar(sa.select(PassType).where(PassType.event_id == event.id,
-                                                        PassType.code == EXHIBITOR_PASS_CODE))
-    if found is not None:
-        return found
-    pass_type = PassType(event_id=event.id, code=EXHIBITOR_PASS_CODE, name="Exhibitor",
-                         description="Exhibitor staff badge, included in the booth package.",
-                         price_minor=0, currency=event.currency, capacity=None,
-                         visibility=Visibility.HIDDEN, badge_colour="#F0A202",
-                         zones=["exhibition"], position=90)
-    try:
-        with db.session.begin_nested():
-            db.session.add(pass_type)
-    except sa.exc.IntegrityError:
-        return db.session.scalar(sa.select(PassType).where(
-            PassType.event_id == event.id, PassType.code == EXHIBITOR_PASS_CODE))
-    return pass_type
-
-
-def _staff_registration(event: Event, user: User) -> Registration:
-    """An exhibitor badge for the person, or their existing active registration."""
-    existing = db.session.scalar(sa.select(Registration).where(
-        Registration.event_id == event.id, Registration.email == user.email,
-        Registration.status.in_(HOLDING)))
-    if existing is not None:
-        return existing
-    pass_type = exhibitor_pass_type(event)
-    registration = Registration(
-        event_id=event.id, pass_type_id=pass_type.id, user_id=user.id, email=user.email,
-        full_name=user.full_name, organisation=user.organisation, job_title=user.job_title,
-        country=user.country, status=RegistrationStatus.CONFIRMED,
-        payment_status=PaymentStatus.NONE, price_minor=0, currency=event.currency,
-        reference="X" + secrets.token_hex(5).upper())
-    db.session.add(registration)
-    db.session.execute(sa.update(PassType).where(PassType.id == pass_type.id)
-                       .values(taken=PassType.taken + 1))
-    return registration
+    """The event's EXHIBITOR pass (owned by the registration feature)."""
+    return reg_services.exhibitor_pass_type(event)
 
 
 def team(exhibitor: Exhibitor) -> list[ExhibitorStaff]:
@@ -932,12 +892,36 @@ def team(exhibitor: Exhibitor) -> list[ExhibitorStaff]:
         .order_by(ExhibitorStaff.role, ExhibitorStaff.full_name)))
 
 
+def _use_badge(exhibitor: Exhibitor) -> None:
+    """Take one of the package's badges: the database refuses past the quota."""
+    grew = db.session.execute(
+        sa.update(Exhibitor).where(Exhibitor.id == exhibitor.id,
+                                   Exhibitor.staff_count < Exhibitor.staff_quota)
+        .values(staff_count=Exhibitor.staff_count + 1)
+        .execution_options(synchronize_session=False))
+    if grew.rowcount != 1:
+        raise Conflict(f"All {exhibitor.staff_quota} staff badges of your booth package are "
+                       "used; remove someone or ask the organisers for more.",
+                       code="staff_quota_full")
+
+
+def _badge_for(actor: User | None, event: Event, exhibitor: Exhibitor, user: User,
+               full_name: str | None, new_account: bool) -> Registration:
+    """The registration feature issues the badge (EXHIBITOR pass, its capacity, one active
+    registration per e-mail) and e-mails it once the caller commits."""
+    person = reg_services.Person(user.email, full_name or user.full_name, exhibitor.name,
+                                 user.job_title, user.country or exhibitor.country)
+    return reg_services.issue_exhibitor_badge(actor, event, person, user=user,
+                                              exhibitor_name=exhibitor.name,
+                                              new_account=new_account)
+
+
 def invite_staff(actor: User, event: Event, exhibitor: Exhibitor, email: str,
                  full_name: str | None = None) -> tuple[ExhibitorStaff, bool]:
     """Add a staff member with an exhibitor badge, within the package's badge quota.
 
-    Answers the staff row and whether a new account was created (it needs an
-    invitation link to set a password).
+    Answers the staff row and whether a new account was created (its badge e-mail then
+    carries a link to set a password).
     """
     if exhibitor.event_id != event.id:
         raise NotFound("No such exhibitor in this event.", code="exhibitor_not_found")
@@ -950,46 +934,82 @@ def invite_staff(actor: User, event: Event, exhibitor: Exhibitor, email: str,
     if taken is not None:
         raise Conflict(f"{email} is already on {taken.exhibitor.name}'s team.",
                        code="staff_exists")
-    grew = db.session.execute(
-        sa.update(Exhibitor).where(Exhibitor.id == exhibitor.id,
-                                   Exhibitor.staff_count < Exhibitor.staff_quota)
-        .values(staff_count=Exhibitor.staff_count + 1)
-        .execution_options(synchronize_session=False))
-    if grew.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"All {exhibitor.staff_quota} staff badges of your booth package are "
-                       "used; remove someone or ask the organisers for more.",
-                       code="staff_quota_full")
-    granted, created = core.grant_role(actor, event, email, Role.EXHIBITOR,
-                                       full_name=full_name, commit=False)
-    user = granted.user
-    registration = _staff_registration(event, user)
-    db.session.flush()
-    staff = ExhibitorStaff(event_id=event.id, exhibitor_id=exhibitor.id, user_id=user.id,
-                           email=email, full_name=full_name or user.full_name,
-                           registration_id=registration.id, role=StaffRole.STAFF)
-    db.session.add(staff)
     try:
-        db.session.flush()
-    except sa.exc.IntegrityError as error:
+        _use_badge(exhibitor)
+        granted, created = core.grant_role(actor, event, email, Role.EXHIBITOR,
+                                           full_name=full_name, commit=False)
+        user = granted.user
+        registration = _badge_for(actor, event, exhibitor, user, full_name, created)
+        staff = ExhibitorStaff(event_id=event.id, exhibitor_id=exhibitor.id, user_id=user.id,
+                               email=email, full_name=full_name or user.full_name,
+                               registration_id=registration.id, role=StaffRole.STAFF)
+        db.session.add(staff)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError as error:
+            raise Conflict(f"{email} was just added to a team.", code="staff_exists") \
+                from error
+    except DomainError:
         db.session.rollback()
-        raise Conflict(f"{email} was just added to a team.", code="staff_exists") from error
+        raise
     core.audit(actor, event, "staff.invite", target=email, details={"exhibitor": exhibitor.name})
-    db.session.commit()
+    registration_notify.commit()
     return staff, created
 
 
-def badge_pdf(event: Event, registration: Registration, exhibitor: Exhibitor) -> bytes:
-    """The staff member's A6 exhibitor badge (the registration feature's badge layout)."""
-    from ..registration.badges import badge_token
-    from ..registration.pdf import BadgeFace
-    from ..registration.pdf import badge_pdf as render
+def issue_manager_badge(actor: User | None, event: Event, exhibitor: Exhibitor) -> ExhibitorStaff:
+    """The manager's own exhibitor badge. It uses one of the package's badges like any
+    team member on the stand (organisers price packages by people on the stand)."""
+    manager = db.session.scalar(sa.select(ExhibitorStaff).where(
+        ExhibitorStaff.exhibitor_id == exhibitor.id, ExhibitorStaff.role == StaffRole.MANAGER))
+    if manager is None or manager.user is None:
+        raise NotFound("This exhibitor has no manager.", code="staff_not_found")
+    if manager.registration_id is not None:
+        raise Conflict("The manager has an exhibitor badge already.", code="badge_exists")
+    if not exhibitor.is_approved:
+        raise Forbidden("The exhibitor must be approved first.", code="exhibitor_not_approved")
+    try:
+        _use_badge(exhibitor)
+        registration = _badge_for(actor, event, exhibitor, manager.user, manager.full_name,
+                                  False)
+        manager.registration_id = registration.id
+        db.session.flush()
+    except DomainError:
+        db.session.rollback()
+        raise
+    core.audit(actor, event, "staff.manager_badge", target=manager.email,
+               details={"exhibitor": exhibitor.name})
+    registration_notify.commit()
+    return manager
 
-    return render(BadgeFace(event_name=event.name, full_name=registration.full_name,
-                            organisation=exhibitor.name, country=registration.country,
-                            pass_name=registration.pass_type.name,
-                            colour=registration.pass_type.badge_colour,
-                            token=badge_token(registration), role_label="EXHIBITOR"))
+
+def _manager_badge_when_booth_sold(exhibitor_id: int) -> None:
+    """Inside a sale's transaction: the manager gets their badge with the first booth,
+    unless none is left or their own registration cannot serve (the team page then
+    offers the button)."""
+    exhibitor = db.session.get(Exhibitor, exhibitor_id)
+    db.session.refresh(exhibitor)
+    manager = db.session.scalar(sa.select(ExhibitorStaff).where(
+        ExhibitorStaff.exhibitor_id == exhibitor_id, ExhibitorStaff.role == StaffRole.MANAGER))
+    if manager is None or manager.user is None or manager.registration_id is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            _use_badge(exhibitor)
+            registration = _badge_for(None, exhibitor.event, exhibitor, manager.user,
+                                      manager.full_name, False)
+            manager.registration_id = registration.id
+            db.session.flush()
+    except DomainError:
+        return
+
+
+def badge_pdf(event: Event, registration: Registration, exhibitor: Exhibitor) -> bytes:
+    """The team member's A6 badge: the registration feature's badge layout (an EXHIBITOR
+    pass reads EXHIBITOR under the name)."""
+    from ..registration.documents import badge_pdf_for
+
+    return badge_pdf_for(registration)
 
 
 def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int) -> None:
@@ -999,8 +1019,10 @@ def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int)
     if staff.role == StaffRole.MANAGER:
         raise Invalid("The manager cannot be removed from the team.", code="manager_stays")
     registration = staff.registration
-    if registration is not None and registration.pass_type.code == EXHIBITOR_PASS_CODE:
-        registration.status = RegistrationStatus.CANCELLED
+    if registration is not None and registration.pass_type.code == EXHIBITOR_PASS_CODE \
+            and registration.is_active:
+        # Through the registration feature: the place goes back to the EXHIBITOR pass.
+        reg_services.cancel(actor, registration, by_organiser=True, commit=False)
     db.session.execute(sa.update(Exhibitor).where(Exhibitor.id == exhibitor.id,
                                                   Exhibitor.staff_count > 0)
                        .values(staff_count=Exhibitor.staff_count - 1)
@@ -1008,7 +1030,7 @@ def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int)
     core.audit(actor, event, "staff.remove", target=staff.email,
                details={"exhibitor": exhibitor.name})
     db.session.delete(staff)
-    db.session.commit()
+    registration_notify.commit()
     db.session.expire_all()
 
 

@@ -20,7 +20,6 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..core import mail
 from ..core import services as core
 from ..core.access import event_role_required, organiser_required, visible_event
 from ..core.models import Event, Role
@@ -588,29 +587,29 @@ def team(event: Event):
         services.require_member(event, current_user, manager=True)
     if form.validate_on_submit():
         try:
-            staff, created = services.invite_staff(current_user, event, exhibitor,
+            staff, _created = services.invite_staff(current_user, event, exhibitor,
                                                    form.email.data, form.full_name.data)
         except DomainError as error:
             form.email.errors = [*form.email.errors, error.message]
         else:
-            user = staff.user
-            link = None
-            if created:
-                link = url_for("core.reset_password", token=core.password_reset_token(user),
-                               _external=True)
-            badge = mail.Attachment("badge.pdf", services.badge_pdf(
-                event, staff.registration, exhibitor), "application/pdf")
-            mail.send_template(user.email, f"Your exhibitor badge for {event.name}",
-                               "exhibitors_staff_invitation", attachments=[badge],
-                               user=user, event=event,
-                               exhibitor=exhibitor, link=link,
-                               badge_link=url_for(".my_badge", slug=event.slug,
-                                                  _external=True))
             flash(f"{staff.full_name} joined the team; their badge is e-mailed.", "success")
             return redirect(url_for(".team", slug=event.slug))
     return render_template("exhibitors/team.html", event=event, exhibitor=exhibitor,
                            member=member, team=services.team(exhibitor), form=form), \
         _status(form)
+
+
+@bp.post("/events/<slug>/exhibit/team/manager-badge")
+@event_role_required(Role.EXHIBITOR)
+def manager_badge(event: Event):
+    member = services.require_member(event, current_user, manager=True)
+    try:
+        services.issue_manager_badge(current_user, event, member.exhibitor)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash("Your exhibitor badge is ready and e-mailed to you.", "success")
+    return redirect(url_for(".team", slug=event.slug))
 
 
 @bp.post("/events/<slug>/exhibit/team/<int:staff_id>/remove")

@@ -22,7 +22,13 @@ def badge_face(reg: Registration):
                      organisation=reg.organisation or "", country=reg.country or "",
                      pass_name=reg.pass_type.name, colour=reg.pass_type.badge_colour,
                      token=badge_token(reg), delegation=delegation,
-                     role_label=reg.delegation_role)
+                     role_label=reg.delegation_role or _role_of_pass(reg))
+
+
+def _role_of_pass(reg: Registration) -> str | None:
+    from .services import EXHIBITOR_PASS_CODE
+
+    return "EXHIBITOR" if reg.pass_type.code == EXHIBITOR_PASS_CODE else None
 
 
 def badge_pdf_for(reg: Registration) -> bytes:
