@@ -12,6 +12,10 @@ def init_app(app: Flask) -> None:
 
     # Booths are paid through the registration feature's payment service.
     payments.register_payable(OrderKind.BOOTH, services.BoothPayable())
+    # Withdrawn consent (on any page) erases the contact details from leads.
+    from ..registration import services as reg_services
+
+    reg_services.on_contact_sharing_withdrawn(services.strip_leads_of)
 
     app.register_blueprint(views.bp)
     register_api(app, api.blp)

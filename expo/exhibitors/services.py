@@ -1235,13 +1235,14 @@ def set_contact_sharing(actor: User, event: Event, registration_id: int, share: 
     """Change the consent; withdrawing strips the contact details from every lead.
     Answers how many leads lost the details."""
     registration = _own_registration(event, actor, registration_id)
-    registration.share_contact_with_exhibitors = share
-    stripped = 0 if share else _strip_contact(registration.id)
-    core.audit(actor, event, "consent.contact_sharing", target=registration.reference,
-               details={"share": share, "leads_stripped": stripped})
-    db.session.commit()
-    db.session.expire_all()
-    return stripped
+    # One source of truth: the registration feature changes the consent and calls
+    # `strip_leads_of` (registered by init_app) when it is withdrawn.
+    return reg_services.set_contact_sharing(registration, share, actor)
+
+
+def strip_leads_of(registration: Registration) -> int:
+    """Consent withdrawn: every exhibitor's lead loses the visitor's contact details."""
+    return _strip_contact(registration.id)
 
 
 def withdraw_from(actor: User, event: Event, registration_id: int, exhibitor_id: int) -> int:

@@ -716,8 +716,40 @@ def can_edit(reg: Registration) -> bool:
     return reg.status in HOLDING and (cutoff is None or utcnow() < cutoff)
 
 
-EDITABLE = ("full_name", "organisation", "job_title", "country", "phone",
-            "share_contact_with_exhibitors")
+EDITABLE = ("full_name", "organisation", "job_title", "country", "phone")
+
+
+# ---------------------------------------------------------------- consent (PDPA 2010)
+
+# Features holding contact details got through this consent (exhibitors' leads) register
+# here: called inside the transaction that withdraws it, they erase what they hold and
+# answer how many records they changed.
+_WITHDRAWAL_LISTENERS: list = []
+
+
+def on_contact_sharing_withdrawn(listener) -> None:
+    if listener not in _WITHDRAWAL_LISTENERS:
+        _WITHDRAWAL_LISTENERS.append(listener)
+
+
+def set_contact_sharing(reg: Registration, share: bool, actor: User | None = None) -> int:
+    """The one place the delegate's consent changes (registration's "my registration",
+    the exhibitors' privacy page, the API). Always possible while the registration is
+    active — the edit cut-off does not bind consent. Withdrawing erases the contact
+    details already given; answers how many records lost them."""
+    if not reg.is_active:
+        raise Invalid("This registration is no longer active.", code="not_active")
+    reg.share_contact_with_exhibitors = bool(share)
+    reg.updated_at = utcnow()
+    erased = 0
+    if not share:
+        db.session.flush()
+        erased = sum(listener(reg) or 0 for listener in _WITHDRAWAL_LISTENERS)
+    core.audit(actor, reg.event, "consent.contact_sharing", target=reg.reference,
+               details={"share": bool(share), "records_erased": erased})
+    notify.commit()
+    db.session.expire_all()
+    return erased
 
 
 def edit_registration(reg: Registration, actor: User | None, *, by_organiser: bool = False,
