@@ -700,8 +700,12 @@ class BoothPayable:
 
     def paid(self, payment_order: PaymentOrder, method: str) -> bool:
         order = self._order(payment_order)
-        sold = _sell(order, "Stripe " + (payment_order.stripe_payment_intent or "")
-                     if method == PaymentMethod.STRIPE else None)
+        note = None
+        if method == PaymentMethod.STRIPE:
+            note = "Paid by card or FPX via Stripe" + (
+                f" ({payment_order.stripe_payment_intent})"
+                if payment_order.stripe_payment_intent else "") + "."
+        sold = _sell(order, note)
         if not sold and method == PaymentMethod.INVOICE:
             # An organiser is at the screen: say so rather than take money for nothing.
             raise Conflict(f"Booth {order.booth.code} was sold to someone else after the hold "
