@@ -58,7 +58,7 @@ class AttendeeForm(FlaskForm):
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     voucher = StringField("Voucher code", validators=[Optional(), Length(max=40)])
     share_contact = BooleanField(
-        "Share my e-mail, phone number and job title with exhibitors who scan my badge")
+        "Share my contact details with exhibitors who scan my badge")
 
 
 class EditDetailsForm(FlaskForm):

@@ -87,8 +87,8 @@ def _delegate_pass(event):
 def test_the_registration_form_asks_clearly_and_sharing_is_off_unless_ticked(client, event):
     _delegate_pass(event)
     page = client.get("/events/scekl25/register/DELEGATE2").get_data(as_text=True)
-    assert "Share my e-mail, phone number and job title with exhibitors who scan my badge" \
-        in page
+    assert "Share my contact details with exhibitors who scan my badge" in page
+    assert "may also receive your e-mail, phone number and job title" in page
     assert 'name="share_contact" type="checkbox" value="y">' in page  # not checked
     client.post("/events/scekl25/register/DELEGATE2", data={
         "full_name": "Aisyah Rahman", "email": "aisyah@mbpj.gov.my"})
