@@ -1,4 +1,4 @@
-"""Fixtures: app, client, runner, db, people with roles, PostgreSQL databases."""
+"""Fixtures: app, client, runner, db, people with roles, PostgreSQL, fake Stripe, outbox."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from expo import create_app
 from expo.core import services
 from expo.core.models import EventStatus, Role
 from expo.extensions import db as _db
+from tests.doubles import WEBHOOK_SECRET, FakeStripe, Outbox
 
 PASSWORD = "correct horse battery"
 PG_ADMIN_URL = os.environ.get("EXPO_TEST_POSTGRES_URL",
@@ -52,9 +53,27 @@ def schema_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def config_overrides() -> dict:
-    """Override in a test module to change the app's configuration."""
-    return {}
+def config_overrides(request) -> dict:
+    """Override in a test module to change the app's configuration. A test that asks
+    for `fake_stripe` gets an app with Stripe keys pointing at it."""
+    if "fake_stripe" not in request.fixturenames:
+        return {}
+    server = request.getfixturevalue("fake_stripe")
+    return {"STRIPE_SECRET_KEY": "sk_test_expo", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_API_BASE": server.url}
+
+
+@pytest.fixture
+def fake_stripe():
+    """The Stripe API on loopback (tests/doubles.py), shared by every feature that sells."""
+    server = FakeStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def outbox(app):
+    return Outbox(app)
 
 
 @pytest.fixture

@@ -6,7 +6,16 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from .. import navigation, register_api
     from ..core.models import Role
-    from . import api, cli, models, views  # noqa: F401  (models: tables for create_all)
+    from ..registration import payments
+    from ..registration.models import OrderKind
+    from . import api, cli, models, services, views  # noqa: F401  (models: for create_all)
+
+    # Booths are paid through the registration feature's payment service.
+    payments.register_payable(OrderKind.BOOTH, services.BoothPayable())
+    # Withdrawn consent (on any page) erases the contact details from leads.
+    from ..registration import services as reg_services
+
+    reg_services.on_contact_sharing_withdrawn(services.strip_leads_of)
 
     app.register_blueprint(views.bp)
     register_api(app, api.blp)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ..core.demo import DEMO_DOMAIN, FIRST, LAST, reference
 from ..core.models import Event, EventRole, Role, User
 from ..extensions import db
+from ..registration import services as reg_services
 from ..registration.models import HOLDING, PassType, Registration
 from ..timeutil import utcnow
 from . import layout
@@ -29,7 +30,7 @@ from .models import (
     OrderStatus,
     StaffRole,
 )
-from .services import _contact, _refresh_quota, _staff_registration
+from .services import _contact, _refresh_quota
 
 # Kuala Lumpur Convention Centre, exhibition level: (name, width m, depth m).
 HALLS = [("Hall 1", 54, 40), ("Hall 2", 54, 40), ("Hall 3", 54, 36), ("Hall 4", 48, 36),
@@ -320,8 +321,26 @@ def _leads(event: Event, exhibitor: Exhibitor, scanner: User) -> int:
     return added
 
 
+def _demo_badge(event: Event, exhibitor: Exhibitor, user: User, email: str, name: str):
+    """An exhibitor badge through registration's rules (demo data sends no mail)."""
+    registration = reg_services.active_registration(event, email)
+    if registration is None:
+        [registration] = reg_services.register_group(
+            event, reg_services.exhibitor_pass_type(event),
+            [reg_services.Person(email, name, exhibitor.name, country="Malaysia")],
+            user=user, by_organiser=True, send_mail=False, commit=False, ask_questions=False)
+    return registration
+
+
 def _demo_team(event: Event, exhibitor: Exhibitor) -> None:
-    """Two colleagues of the demo exhibitor with exhibitor badges."""
+    """The manager and two colleagues of the demo exhibitor, each with an exhibitor badge
+    (three badges: the shell scheme package)."""
+    manager = db.session.scalar(sa.select(ExhibitorStaff).where(
+        ExhibitorStaff.exhibitor_id == exhibitor.id, ExhibitorStaff.role == StaffRole.MANAGER))
+    if manager is not None and manager.registration_id is None and manager.user is not None:
+        manager.registration_id = _demo_badge(event, exhibitor, manager.user, manager.email,
+                                              manager.full_name).id
+        exhibitor.staff_count += 1
     for email, name in ((f"ahmad.zulkifli@penanglab.{DEMO_DOMAIN}", "Ahmad Zulkifli"),
                         (f"lim.meiling@penanglab.{DEMO_DOMAIN}", "Lim Mei Ling")):
         if db.session.scalar(sa.select(ExhibitorStaff.id).where(
@@ -332,7 +351,7 @@ def _demo_team(event: Event, exhibitor: Exhibitor) -> None:
                 EventRole.event_id == event.id, EventRole.user_id == user.id,
                 EventRole.role == Role.EXHIBITOR)):
             db.session.add(EventRole(event_id=event.id, user_id=user.id, role=Role.EXHIBITOR))
-        registration = _staff_registration(event, user)
+        registration = _demo_badge(event, exhibitor, user, email, name)
         db.session.flush()
         db.session.add(ExhibitorStaff(event_id=event.id, exhibitor_id=exhibitor.id,
                                       user_id=user.id, email=email, full_name=name,

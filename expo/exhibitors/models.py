@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import Event, User, _in
 from ..extensions import UTCDateTime, db
-from ..registration.models import Registration
+from ..registration.models import Order, Registration
 from ..timeutil import utcnow
 
 
@@ -233,10 +233,14 @@ class BoothOrder(db.Model):
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payment_note: Mapped[str | None] = mapped_column(sa.String(200))
+    # The registration feature's payment order (Stripe Checkout, receipts, refunds).
+    payment_order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reg_orders.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     exhibitor: Mapped[Exhibitor] = relationship()
     booth: Mapped[Booth] = relationship()
+    payment_order: Mapped[Order | None] = relationship()
 
 
 class ExhibitorStaff(db.Model):

@@ -19,17 +19,19 @@ from sqlalchemy.orm import selectinload
 
 from ..core import services as core
 from ..core.models import Event, Role, User
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..registration import notify as registration_notify
+from ..registration import payments
+from ..registration import services as reg_services
 from ..registration.badges import read_badge
 from ..registration.models import (
     HOLDING,
+    OrderKind,
     PassType,
-    PaymentStatus,
     Registration,
-    RegistrationStatus,
-    Visibility,
 )
+from ..registration.models import Order as PaymentOrder
 from ..timeutil import utcnow
 from . import files, layout
 from .models import (
@@ -53,7 +55,7 @@ SECTORS = ["GovTech & e-government", "Mobility & transport", "Energy & utilities
            "Water & waste", "Health", "Education", "Fintech & payments", "Cybersecurity",
            "IoT & sensors", "Telecommunications & 5G", "Urban planning & PropTech",
            "Public safety", "Tourism & culture", "Agritech & food", "AI & data platforms"]
-EXHIBITOR_PASS_CODE = "EXHIBITOR"
+EXHIBITOR_PASS_CODE = reg_services.EXHIBITOR_PASS_CODE
 DEFAULT_HOLD_HOURS = 72
 MAX_TAGS = 12
 
@@ -536,12 +538,13 @@ def order_in(event: Event, order_id: int) -> BoothOrder:
 
 def _expire_stale(event_id: int | None = None) -> int:
     now = utcnow()
-    stale = sa.select(BoothOrder.id, BoothOrder.booth_id, BoothOrder.exhibitor_id).where(
+    stale = sa.select(BoothOrder.id, BoothOrder.booth_id, BoothOrder.exhibitor_id,
+                      BoothOrder.payment_order_id).where(
         BoothOrder.status == OrderStatus.PENDING, BoothOrder.hold_expires_at < now)
     if event_id is not None:
         stale = stale.where(BoothOrder.event_id == event_id)
     rows = db.session.execute(stale).all()
-    for order_id, booth_id, exhibitor_id in rows:
+    for order_id, booth_id, exhibitor_id, payment_order_id in rows:
         db.session.execute(
             sa.update(Booth).where(Booth.id == booth_id, Booth.exhibitor_id == exhibitor_id,
                                    Booth.status == BoothStatus.HELD, Booth.held_until < now)
@@ -550,6 +553,8 @@ def _expire_stale(event_id: int | None = None) -> int:
         db.session.execute(sa.update(BoothOrder).where(
             BoothOrder.id == order_id, BoothOrder.status == OrderStatus.PENDING)
             .values(status=OrderStatus.EXPIRED).execution_options(synchronize_session=False))
+        if payment_order_id is not None:
+            payments.cancel_open_order(db.session.get(PaymentOrder, payment_order_id))
     return len(rows)
 
 
@@ -562,55 +567,95 @@ def expire_holds(event: Event | None = None) -> int:
     return count
 
 
+def payment_methods() -> list[str]:
+    """How a booth can be paid here: by card (Stripe Checkout, with FPX in ringgit) when
+    Stripe is configured, and always by bank transfer against an invoice."""
+    if reg_services.stripe_configured():
+        return [PaymentMethod.STRIPE, PaymentMethod.INVOICE]
+    return [PaymentMethod.INVOICE]
+
+
+def card_hold_minutes(event: Event) -> int:
+    """A card checkout holds the booth as long as the organiser holds a pass for one."""
+    return reg_services.settings_for(event).hold_minutes
+
+
 def start_booth_payment(actor: User, event: Event, exhibitor: Exhibitor, booth: Booth,
-                        method: str = PaymentMethod.INVOICE) -> BoothOrder:
+                        method: str | None = None) -> BoothOrder:
     """Hold the booth for the exhibitor and open an order to pay for it.
 
-    The one seam for payment: the invoice / bank-transfer path (an organiser
-    confirms the money with `mark_booth_paid`) works today; the Stripe path
-    plugs in here once the registration feature's payment service is on main.
+    The order is paid through the registration feature's payment service: Stripe
+    Checkout (the hold lasts the organiser's card hold time) or a bank-transfer
+    invoice (BOOTH_HOLD_HOURS) that an organiser marks paid. `method` defaults to card
+    when Stripe is configured.
     """
     if exhibitor.event_id != event.id or booth.event_id != event.id:
         raise NotFound("No such booth in this event.", code="booth_not_found")
     if not exhibitor.is_approved:
         raise Forbidden("Your application must be approved before you book a booth.",
                         code="exhibitor_not_approved")
-    if method != PaymentMethod.INVOICE:
-        raise Invalid("Card payment for booths is not available yet; pay by invoice.",
+    methods = payment_methods()
+    method = method or methods[0]
+    if method not in methods:
+        raise Invalid("Card payment is not available for this event; pay by invoice.",
                       code="payment_method_unavailable")
+    if booth.price_minor == 0:
+        method = PaymentMethod.INVOICE  # nothing to charge: the organisers confirm it
     _expire_stale(event.id)
     if any(o.booth_id != booth.id for o in _open_orders(exhibitor)):
         raise Conflict("You already hold a booth awaiting payment; pay for it or cancel it "
                        "before picking another.", code="hold_exists")
-    hours = hold_hours()
-    held_until = utcnow() + timedelta(hours=hours)
+    if method == PaymentMethod.STRIPE:
+        minutes = card_hold_minutes(event)
+        held_until = utcnow() + timedelta(minutes=minutes)
+    else:
+        minutes = hold_hours() * 60
+        held_until = utcnow() + timedelta(hours=hold_hours())
     if not _claim(booth.id, exhibitor.id, BoothStatus.HELD, held_until):
         db.session.rollback()
         raise Conflict(f"Booth {booth.code} was just taken by someone else; pick another.",
                        code="booth_taken")
+    reference = "B-" + secrets.token_hex(4).upper()
+    payment_order = None
+    if booth.price_minor > 0:
+        payment_order = payments.open_order(
+            event, kind=OrderKind.BOOTH, reference=reference, method=method,
+            buyer_email=exhibitor.contact_email or actor.email, buyer_name=exhibitor.name,
+            amount_minor=booth.price_minor, currency=booth.currency)
     order = BoothOrder(event_id=event.id, exhibitor_id=exhibitor.id, booth_id=booth.id,
-                       reference="B-" + secrets.token_hex(4).upper(),
-                       amount_minor=booth.price_minor, currency=booth.currency,
-                       method=method, status=OrderStatus.PENDING, hold_expires_at=held_until)
+                       reference=reference, amount_minor=booth.price_minor,
+                       currency=booth.currency, method=method, status=OrderStatus.PENDING,
+                       hold_expires_at=held_until,
+                       payment_order_id=payment_order.id if payment_order else None)
     db.session.add(order)
     core.audit(actor, event, "booth.hold", target=booth.code,
-               details={"exhibitor": exhibitor.name, "order": order.reference,
-                        "hours": hours})
+               details={"exhibitor": exhibitor.name, "order": reference, "method": method,
+                        "minutes": minutes})
     db.session.commit()
     db.session.refresh(booth)
     return order
 
 
-def mark_booth_paid(actor: User, event: Event, order: BoothOrder, note: str | None = None
-                    ) -> BoothOrder:
-    """An organiser confirms the money arrived: the booth is sold."""
-    if order.event_id != event.id:
+def booth_checkout_url(actor: User, event: Event, order: BoothOrder) -> str:
+    """The Stripe Checkout page for the exhibitor's pending card order (made once)."""
+    member = require_member(event, actor, manager=True)
+    if order.event_id != event.id or order.exhibitor_id != member.exhibitor_id:
         raise NotFound("No such booth order in this event.", code="order_not_found")
+    _expire_stale(event.id)
+    db.session.commit()
+    db.session.refresh(order)
+    if order.status != OrderStatus.PENDING or order.payment_order is None \
+            or order.method != PaymentMethod.STRIPE:
+        raise Conflict(f"Order {order.reference} is {order.status} and not waiting for a "
+                       "card payment.", code="not_payable")
+    return payments.start_checkout(order.payment_order)
+
+
+def _sell(order: BoothOrder, note: str | None = None) -> bool:
+    """Money for a booth order arrived: the booth is sold if it is still held for this
+    exhibitor or free again (inside the caller's transaction)."""
     if order.status == OrderStatus.PAID:
-        raise Conflict(f"Order {order.reference} is already paid.", code="order_paid")
-    if order.status == OrderStatus.CANCELLED:
-        raise Conflict(f"Order {order.reference} was cancelled.", code="order_cancelled")
-    # Still held by this exhibitor, or (after the hold ran out) still free: sell it.
+        return True
     result = db.session.execute(
         sa.update(Booth).where(
             Booth.id == order.booth_id,
@@ -620,16 +665,138 @@ def mark_booth_paid(actor: User, event: Event, order: BoothOrder, note: str | No
         .values(status=BoothStatus.SOLD, exhibitor_id=order.exhibitor_id, held_until=None)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"Booth {order.booth.code} was sold to someone else after the hold "
-                       "expired; offer the exhibitor another booth.", code="booth_taken")
+        return False
     order.status = OrderStatus.PAID
     order.paid_at = utcnow()
-    order.payment_note = (note or "").strip() or None
+    if note:
+        order.payment_note = note[:200]
+    db.session.flush()
     _refresh_quota(order.exhibitor_id)
-    core.audit(actor, event, "booth.paid", target=order.booth.code,
-               details={"order": order.reference, "amount_minor": order.amount_minor})
-    db.session.commit()
+    _manager_badge_when_booth_sold(order.exhibitor_id)
+    return True
+
+
+class BoothPayable:
+    """Booth orders as the payment service sees them (registered by init_app)."""
+
+    @staticmethod
+    def _order(payment_order: PaymentOrder) -> BoothOrder:
+        return db.session.scalar(sa.select(BoothOrder).where(
+            BoothOrder.payment_order_id == payment_order.id))
+
+    def line_item(self, payment_order: PaymentOrder) -> str:
+        order = self._order(payment_order)
+        booth = order.booth
+        return (f"{payment_order.event.name}: booth {booth.code}, {booth.hall.name} "
+                f"({booth.area_m2:g} m²)")
+
+    def return_url(self, payment_order: PaymentOrder, *, paid: bool) -> str:
+        from ..registration.notify import external_url
+
+        order = self._order(payment_order)
+        url = external_url("exhibitors.invoice", slug=payment_order.event.slug,
+                           order_id=order.id)
+        return url + ("?paid=1" if paid else "?cancelled=1")
+
+    def paid(self, payment_order: PaymentOrder, method: str) -> bool:
+        order = self._order(payment_order)
+        note = None
+        if method == PaymentMethod.STRIPE:
+            note = "Paid by card or FPX via Stripe" + (
+                f" ({payment_order.stripe_payment_intent})"
+                if payment_order.stripe_payment_intent else "") + "."
+        sold = _sell(order, note)
+        if not sold and method == PaymentMethod.INVOICE:
+            # An organiser is at the screen: say so rather than take money for nothing.
+            raise Conflict(f"Booth {order.booth.code} was sold to someone else after the hold "
+                           "expired; offer the exhibitor another booth.", code="booth_taken")
+        if not sold:
+            order.payment_note = "Paid by card after the hold expired; booth gone: refunded."
+        core.audit(None, order.exhibitor.event, "booth.paid" if sold else "booth.paid_late",
+                   target=order.booth.code, details={"order": order.reference,
+                                                     "method": method,
+                                                     "amount_minor": order.amount_minor})
+        if sold:
+            registration_notify.after_commit(_booth_paid_mail, order.id)
+        return sold
+
+    def released(self, payment_order: PaymentOrder) -> None:
+        order = self._order(payment_order)
+        if order.status != OrderStatus.PENDING:
+            return
+        db.session.execute(
+            sa.update(Booth).where(Booth.id == order.booth_id,
+                                   Booth.exhibitor_id == order.exhibitor_id,
+                                   Booth.status == BoothStatus.HELD)
+            .values(status=BoothStatus.AVAILABLE, exhibitor_id=None, held_until=None)
+            .execution_options(synchronize_session=False))
+        order.status = OrderStatus.EXPIRED
+        order.payment_note = "Card checkout expired unpaid."
+
+    def refunded(self, payment_order: PaymentOrder) -> None:
+        order = self._order(payment_order)
+        if order.status == OrderStatus.PAID:
+            _release(order.booth_id, order.exhibitor_id)
+            _refresh_quota(order.exhibitor_id)
+        elif order.status == OrderStatus.PENDING:
+            self.released(payment_order)
+        order.status = OrderStatus.CANCELLED
+        order.payment_note = "Refunded in Stripe."
+
+
+def _booth_paid_mail(order_id: int) -> None:
+    """The manager hears that the booth is theirs, with the numbered receipt."""
+    from ..core import mail
+    from ..registration.documents import receipt_pdf_for
+
+    order = db.session.get(BoothOrder, order_id)
+    exhibitor = order.exhibitor
+    event = exhibitor.event
+    attachments = []
+    if order.payment_order is not None and order.payment_order.receipt_number:
+        attachments.append(mail.Attachment(f"receipt-{order.reference}.pdf",
+                                           receipt_pdf_for(order.payment_order),
+                                           "application/pdf"))
+    recipients = sorted({e for e in (exhibitor.owner.email if exhibitor.owner else None,
+                                     exhibitor.contact_email) if e})
+    registration_notify.send_template(
+        recipients, f"Booth {order.booth.code} is yours at {event.name}", "exhibitors_booth_paid",
+        attachments=attachments, event=event, exhibitor=exhibitor, order=order,
+        team_link=registration_notify.external_url("exhibitors.team", slug=event.slug))
+
+
+def payments_needing_attention(event: Event) -> list[PaymentOrder]:
+    """Booth payments a person must look at (a card payment refunded because the booth had
+    gone, a refund made in the Stripe dashboard, an amount mismatch)."""
+    return [o for o in payments.orders_needing_attention(event) if o.kind == OrderKind.BOOTH]
+
+
+def mark_booth_paid(actor: User, event: Event, order: BoothOrder, note: str | None = None
+                    ) -> BoothOrder:
+    """An organiser confirms the money arrived (a bank transfer): the booth is sold."""
+    if order.event_id != event.id:
+        raise NotFound("No such booth order in this event.", code="order_not_found")
+    if order.status == OrderStatus.PAID:
+        raise Conflict(f"Order {order.reference} is already paid.", code="order_paid")
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.reference} was cancelled.", code="order_cancelled")
+    note = (note or "").strip() or None
+    if order.payment_order is not None:
+        order.payment_note = note
+        try:
+            payments.mark_paid(actor, order.payment_order)  # delivers through BoothPayable
+        except DomainError:
+            db.session.rollback()
+            raise
+    else:
+        if not _sell(order, note):
+            db.session.rollback()
+            raise Conflict(f"Booth {order.booth.code} was sold to someone else after the "
+                           "hold expired; offer the exhibitor another booth.",
+                           code="booth_taken")
+        core.audit(actor, event, "booth.paid", target=order.booth.code,
+                   details={"order": order.reference, "amount_minor": order.amount_minor})
+        registration_notify.commit()
     db.session.expire_all()
     return order
 
@@ -647,6 +814,7 @@ def cancel_booth_order(actor: User, event: Event, order: BoothOrder) -> BoothOrd
         .values(status=BoothStatus.AVAILABLE, exhibitor_id=None, held_until=None)
         .execution_options(synchronize_session=False))
     order.status = OrderStatus.CANCELLED
+    payments.cancel_open_order(order.payment_order)
     core.audit(actor, event, "booth.cancel", target=order.booth.code,
                details={"order": order.reference})
     db.session.commit()
@@ -667,9 +835,10 @@ def assign_booth(actor: User, event: Event, exhibitor: Exhibitor, booth: Booth) 
         db.session.rollback()
         raise Conflict(f"Booth {booth.code} is not free.", code="booth_taken")
     _refresh_quota(exhibitor.id)
+    _manager_badge_when_booth_sold(exhibitor.id)
     core.audit(actor, event, "booth.assign", target=booth.code,
                details={"exhibitor": exhibitor.name})
-    db.session.commit()
+    registration_notify.commit()
     db.session.expire_all()
     return booth
 
@@ -702,9 +871,10 @@ def release_booth(actor: User, event: Event, booth: Booth) -> None:
     if booth.exhibitor_id is None:
         raise Invalid(f"Booth {booth.code} is already free.", code="booth_free")
     exhibitor_id = booth.exhibitor_id
-    db.session.execute(sa.update(BoothOrder).where(
-        BoothOrder.booth_id == booth.id, BoothOrder.status == OrderStatus.PENDING)
-        .values(status=OrderStatus.CANCELLED).execution_options(synchronize_session=False))
+    for order in db.session.scalars(sa.select(BoothOrder).where(
+            BoothOrder.booth_id == booth.id, BoothOrder.status == OrderStatus.PENDING)):
+        order.status = OrderStatus.CANCELLED
+        payments.cancel_open_order(order.payment_order)
     _release(booth.id, exhibitor_id)
     _refresh_quota(exhibitor_id)
     core.audit(actor, event, "booth.release", target=booth.code)
@@ -716,47 +886,8 @@ def release_booth(actor: User, event: Event, booth: Booth) -> None:
 
 
 def exhibitor_pass_type(event: Event) -> PassType:
-    """The event's exhibitor pass (code EXHIBITOR, free, hidden), created when missing.
-
-    Until the registration feature offers a service for it, expo creates the
-    pass type and staff registrations here (see docs/exhibitors.md).
-    """
-    found = db.session.scalar(sa.select(PassType).where(PassType.event_id == event.id,
-                                                        PassType.code == EXHIBITOR_PASS_CODE))
-    if found is not None:
-        return found
-    pass_type = PassType(event_id=event.id, code=EXHIBITOR_PASS_CODE, name="Exhibitor",
-                         description="Exhibitor staff badge, included in the booth package.",
-                         price_minor=0, currency=event.currency, capacity=None,
-                         visibility=Visibility.HIDDEN, badge_colour="#F0A202",
-                         zones=["exhibition"], position=90)
-    try:
-        with db.session.begin_nested():
-            db.session.add(pass_type)
-    except sa.exc.IntegrityError:
-        return db.session.scalar(sa.select(PassType).where(
-            PassType.event_id == event.id, PassType.code == EXHIBITOR_PASS_CODE))
-    return pass_type
-
-
-def _staff_registration(event: Event, user: User) -> Registration:
-    """An exhibitor badge for the person, or their existing active registration."""
-    existing = db.session.scalar(sa.select(Registration).where(
-        Registration.event_id == event.id, Registration.email == user.email,
-        Registration.status.in_(HOLDING)))
-    if existing is not None:
-        return existing
-    pass_type = exhibitor_pass_type(event)
-    registration = Registration(
-        event_id=event.id, pass_type_id=pass_type.id, user_id=user.id, email=user.email,
-        full_name=user.full_name, organisation=user.organisation, job_title=user.job_title,
-        country=user.country, status=RegistrationStatus.CONFIRMED,
-        payment_status=PaymentStatus.NONE, price_minor=0, currency=event.currency,
-        reference="X" + secrets.token_hex(5).upper())
-    db.session.add(registration)
-    db.session.execute(sa.update(PassType).where(PassType.id == pass_type.id)
-                       .values(taken=PassType.taken + 1))
-    return registration
+    """The event's EXHIBITOR pass (owned by the registration feature)."""
+    return reg_services.exhibitor_pass_type(event)
 
 
 def team(exhibitor: Exhibitor) -> list[ExhibitorStaff]:
@@ -765,12 +896,36 @@ def team(exhibitor: Exhibitor) -> list[ExhibitorStaff]:
         .order_by(ExhibitorStaff.role, ExhibitorStaff.full_name)))
 
 
+def _use_badge(exhibitor: Exhibitor) -> None:
+    """Take one of the package's badges: the database refuses past the quota."""
+    grew = db.session.execute(
+        sa.update(Exhibitor).where(Exhibitor.id == exhibitor.id,
+                                   Exhibitor.staff_count < Exhibitor.staff_quota)
+        .values(staff_count=Exhibitor.staff_count + 1)
+        .execution_options(synchronize_session=False))
+    if grew.rowcount != 1:
+        raise Conflict(f"All {exhibitor.staff_quota} staff badges of your booth package are "
+                       "used; remove someone or ask the organisers for more.",
+                       code="staff_quota_full")
+
+
+def _badge_for(actor: User | None, event: Event, exhibitor: Exhibitor, user: User,
+               full_name: str | None, new_account: bool) -> Registration:
+    """The registration feature issues the badge (EXHIBITOR pass, its capacity, one active
+    registration per e-mail) and e-mails it once the caller commits."""
+    person = reg_services.Person(user.email, full_name or user.full_name, exhibitor.name,
+                                 user.job_title, user.country or exhibitor.country)
+    return reg_services.issue_exhibitor_badge(actor, event, person, user=user,
+                                              exhibitor_name=exhibitor.name,
+                                              new_account=new_account)
+
+
 def invite_staff(actor: User, event: Event, exhibitor: Exhibitor, email: str,
                  full_name: str | None = None) -> tuple[ExhibitorStaff, bool]:
     """Add a staff member with an exhibitor badge, within the package's badge quota.
 
-    Answers the staff row and whether a new account was created (it needs an
-    invitation link to set a password).
+    Answers the staff row and whether a new account was created (its badge e-mail then
+    carries a link to set a password).
     """
     if exhibitor.event_id != event.id:
         raise NotFound("No such exhibitor in this event.", code="exhibitor_not_found")
@@ -783,46 +938,82 @@ def invite_staff(actor: User, event: Event, exhibitor: Exhibitor, email: str,
     if taken is not None:
         raise Conflict(f"{email} is already on {taken.exhibitor.name}'s team.",
                        code="staff_exists")
-    grew = db.session.execute(
-        sa.update(Exhibitor).where(Exhibitor.id == exhibitor.id,
-                                   Exhibitor.staff_count < Exhibitor.staff_quota)
-        .values(staff_count=Exhibitor.staff_count + 1)
-        .execution_options(synchronize_session=False))
-    if grew.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(f"All {exhibitor.staff_quota} staff badges of your booth package are "
-                       "used; remove someone or ask the organisers for more.",
-                       code="staff_quota_full")
-    granted, created = core.grant_role(actor, event, email, Role.EXHIBITOR,
-                                       full_name=full_name, commit=False)
-    user = granted.user
-    registration = _staff_registration(event, user)
-    db.session.flush()
-    staff = ExhibitorStaff(event_id=event.id, exhibitor_id=exhibitor.id, user_id=user.id,
-                           email=email, full_name=full_name or user.full_name,
-                           registration_id=registration.id, role=StaffRole.STAFF)
-    db.session.add(staff)
     try:
-        db.session.flush()
-    except sa.exc.IntegrityError as error:
+        _use_badge(exhibitor)
+        granted, created = core.grant_role(actor, event, email, Role.EXHIBITOR,
+                                           full_name=full_name, commit=False)
+        user = granted.user
+        registration = _badge_for(actor, event, exhibitor, user, full_name, created)
+        staff = ExhibitorStaff(event_id=event.id, exhibitor_id=exhibitor.id, user_id=user.id,
+                               email=email, full_name=full_name or user.full_name,
+                               registration_id=registration.id, role=StaffRole.STAFF)
+        db.session.add(staff)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError as error:
+            raise Conflict(f"{email} was just added to a team.", code="staff_exists") \
+                from error
+    except DomainError:
         db.session.rollback()
-        raise Conflict(f"{email} was just added to a team.", code="staff_exists") from error
+        raise
     core.audit(actor, event, "staff.invite", target=email, details={"exhibitor": exhibitor.name})
-    db.session.commit()
+    registration_notify.commit()
     return staff, created
 
 
-def badge_pdf(event: Event, registration: Registration, exhibitor: Exhibitor) -> bytes:
-    """The staff member's A6 exhibitor badge (the registration feature's badge layout)."""
-    from ..registration.badges import badge_token
-    from ..registration.pdf import BadgeFace
-    from ..registration.pdf import badge_pdf as render
+def issue_manager_badge(actor: User | None, event: Event, exhibitor: Exhibitor) -> ExhibitorStaff:
+    """The manager's own exhibitor badge. It uses one of the package's badges like any
+    team member on the stand (organisers price packages by people on the stand)."""
+    manager = db.session.scalar(sa.select(ExhibitorStaff).where(
+        ExhibitorStaff.exhibitor_id == exhibitor.id, ExhibitorStaff.role == StaffRole.MANAGER))
+    if manager is None or manager.user is None:
+        raise NotFound("This exhibitor has no manager.", code="staff_not_found")
+    if manager.registration_id is not None:
+        raise Conflict("The manager has an exhibitor badge already.", code="badge_exists")
+    if not exhibitor.is_approved:
+        raise Forbidden("The exhibitor must be approved first.", code="exhibitor_not_approved")
+    try:
+        _use_badge(exhibitor)
+        registration = _badge_for(actor, event, exhibitor, manager.user, manager.full_name,
+                                  False)
+        manager.registration_id = registration.id
+        db.session.flush()
+    except DomainError:
+        db.session.rollback()
+        raise
+    core.audit(actor, event, "staff.manager_badge", target=manager.email,
+               details={"exhibitor": exhibitor.name})
+    registration_notify.commit()
+    return manager
 
-    return render(BadgeFace(event_name=event.name, full_name=registration.full_name,
-                            organisation=exhibitor.name, country=registration.country,
-                            pass_name=registration.pass_type.name,
-                            colour=registration.pass_type.badge_colour,
-                            token=badge_token(registration), role_label="EXHIBITOR"))
+
+def _manager_badge_when_booth_sold(exhibitor_id: int) -> None:
+    """Inside a sale's transaction: the manager gets their badge with the first booth,
+    unless none is left or their own registration cannot serve (the team page then
+    offers the button)."""
+    exhibitor = db.session.get(Exhibitor, exhibitor_id)
+    db.session.refresh(exhibitor)
+    manager = db.session.scalar(sa.select(ExhibitorStaff).where(
+        ExhibitorStaff.exhibitor_id == exhibitor_id, ExhibitorStaff.role == StaffRole.MANAGER))
+    if manager is None or manager.user is None or manager.registration_id is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            _use_badge(exhibitor)
+            registration = _badge_for(None, exhibitor.event, exhibitor, manager.user,
+                                      manager.full_name, False)
+            manager.registration_id = registration.id
+            db.session.flush()
+    except DomainError:
+        return
+
+
+def badge_pdf(event: Event, registration: Registration, exhibitor: Exhibitor) -> bytes:
+    """The team member's A6 badge: the registration feature's badge layout (an EXHIBITOR
+    pass reads EXHIBITOR under the name)."""
+    from ..registration.documents import badge_pdf_for
+
+    return badge_pdf_for(registration)
 
 
 def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int) -> None:
@@ -832,8 +1023,10 @@ def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int)
     if staff.role == StaffRole.MANAGER:
         raise Invalid("The manager cannot be removed from the team.", code="manager_stays")
     registration = staff.registration
-    if registration is not None and registration.pass_type.code == EXHIBITOR_PASS_CODE:
-        registration.status = RegistrationStatus.CANCELLED
+    if registration is not None and registration.pass_type.code == EXHIBITOR_PASS_CODE \
+            and registration.is_active:
+        # Through the registration feature: the place goes back to the EXHIBITOR pass.
+        reg_services.cancel(actor, registration, by_organiser=True, commit=False)
     db.session.execute(sa.update(Exhibitor).where(Exhibitor.id == exhibitor.id,
                                                   Exhibitor.staff_count > 0)
                        .values(staff_count=Exhibitor.staff_count - 1)
@@ -841,7 +1034,7 @@ def remove_staff(actor: User, event: Event, exhibitor: Exhibitor, staff_id: int)
     core.audit(actor, event, "staff.remove", target=staff.email,
                details={"exhibitor": exhibitor.name})
     db.session.delete(staff)
-    db.session.commit()
+    registration_notify.commit()
     db.session.expire_all()
 
 
@@ -1046,13 +1239,14 @@ def set_contact_sharing(actor: User, event: Event, registration_id: int, share: 
     """Change the consent; withdrawing strips the contact details from every lead.
     Answers how many leads lost the details."""
     registration = _own_registration(event, actor, registration_id)
-    registration.share_contact_with_exhibitors = share
-    stripped = 0 if share else _strip_contact(registration.id)
-    core.audit(actor, event, "consent.contact_sharing", target=registration.reference,
-               details={"share": share, "leads_stripped": stripped})
-    db.session.commit()
-    db.session.expire_all()
-    return stripped
+    # One source of truth: the registration feature changes the consent and calls
+    # `strip_leads_of` (registered by init_app) when it is withdrawn.
+    return reg_services.set_contact_sharing(registration, share, actor)
+
+
+def strip_leads_of(registration: Registration) -> int:
+    """Consent withdrawn: every exhibitor's lead loses the visitor's contact details."""
+    return _strip_contact(registration.id)
 
 
 def withdraw_from(actor: User, event: Event, registration_id: int, exhibitor_id: int) -> int:

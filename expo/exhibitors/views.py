@@ -20,7 +20,6 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..core import mail
 from ..core import services as core
 from ..core.access import event_role_required, organiser_required, visible_event
 from ..core.models import Event, Role
@@ -47,6 +46,7 @@ from .models import (
     BoothStatus,
     ExhibitorStatus,
     OrderStatus,
+    PaymentMethod,
 )
 
 bp = Blueprint("exhibitors", __name__, template_folder="templates", static_folder="static",
@@ -314,6 +314,7 @@ def manage_exhibitors(event: Event):
                            exhibitors=services.exhibitors(event, status=status), status=status,
                            all_exhibitors=services.exhibitors(event),
                            pending_orders=services.orders(event, status=OrderStatus.PENDING),
+                           attention=services.payments_needing_attention(event),
                            stats=services.floor_stats(event))
 
 
@@ -504,6 +505,8 @@ def pick_booth(event: Event):
                                                        status=OrderStatus.PENDING),
                            stats=services.floor_stats(event),
                            hold_hours=services.hold_hours(),
+                           card=PaymentMethod.STRIPE in services.payment_methods(),
+                           card_minutes=services.card_hold_minutes(event),
                            booth_link=lambda b: url_for(".pick_booth", slug=event.slug,
                                                         booth=b.id, q=q or None))
 
@@ -514,13 +517,36 @@ def hold_booth(event: Event, booth_id: int):
     member = services.require_member(event, current_user, manager=True)
     booth = services.booth_in(event, booth_id)
     try:
-        order = services.start_booth_payment(current_user, event, member.exhibitor, booth)
+        order = services.start_booth_payment(current_user, event, member.exhibitor, booth,
+                                             request.form.get("method") or None)
     except DomainError as error:
         flash(error.message, "danger")
         return redirect(url_for(".pick_booth", slug=event.slug, booth=booth.id))
+    if order.method == PaymentMethod.STRIPE:
+        return _to_checkout(event, order)
     flash(f"Booth {booth.code} is held for you until {localtime(order.hold_expires_at)}: "
           f"pay invoice {order.reference} by bank transfer to confirm it.", "success")
     return redirect(url_for(".invoice", slug=event.slug, order_id=order.id))
+
+
+def _to_checkout(event: Event, order):
+    """Off to Stripe Checkout; if Stripe cannot be reached the booth stays held."""
+    try:
+        url = services.booth_checkout_url(current_user, event, order)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for(".invoice", slug=event.slug, order_id=order.id))
+    return redirect(url, code=303)
+
+
+@bp.post("/events/<slug>/exhibit/orders/<int:order_id>/pay")
+@event_role_required(Role.EXHIBITOR)
+def pay_order(event: Event, order_id: int):
+    member = services.require_member(event, current_user, manager=True)
+    order = services.order_in(event, order_id)
+    if order.exhibitor_id != member.exhibitor_id:
+        raise NotFound("No such booth order in this event.", code="order_not_found")
+    return _to_checkout(event, order)
 
 
 @bp.get("/events/<slug>/exhibit/orders/<int:order_id>")
@@ -532,7 +558,11 @@ def invoice(event: Event, order_id: int):
     if not is_organiser and (member is None or member.exhibitor_id != order.exhibitor_id):
         raise NotFound("No such booth order in this event.", code="order_not_found")
     return render_template("exhibitors/invoice.html", event=event, order=order,
-                           exhibitor=order.exhibitor, is_organiser=is_organiser)
+                           exhibitor=order.exhibitor, is_organiser=is_organiser,
+                           is_manager=member is not None and member.role == "manager"
+                           and member.exhibitor_id == order.exhibitor_id,
+                           returned_paid=request.args.get("paid") == "1",
+                           returned_cancelled=request.args.get("cancelled") == "1")
 
 
 @bp.post("/events/<slug>/exhibit/orders/<int:order_id>/cancel")
@@ -557,29 +587,29 @@ def team(event: Event):
         services.require_member(event, current_user, manager=True)
     if form.validate_on_submit():
         try:
-            staff, created = services.invite_staff(current_user, event, exhibitor,
+            staff, _created = services.invite_staff(current_user, event, exhibitor,
                                                    form.email.data, form.full_name.data)
         except DomainError as error:
             form.email.errors = [*form.email.errors, error.message]
         else:
-            user = staff.user
-            link = None
-            if created:
-                link = url_for("core.reset_password", token=core.password_reset_token(user),
-                               _external=True)
-            badge = mail.Attachment("badge.pdf", services.badge_pdf(
-                event, staff.registration, exhibitor), "application/pdf")
-            mail.send_template(user.email, f"Your exhibitor badge for {event.name}",
-                               "exhibitors_staff_invitation", attachments=[badge],
-                               user=user, event=event,
-                               exhibitor=exhibitor, link=link,
-                               badge_link=url_for(".my_badge", slug=event.slug,
-                                                  _external=True))
             flash(f"{staff.full_name} joined the team; their badge is e-mailed.", "success")
             return redirect(url_for(".team", slug=event.slug))
     return render_template("exhibitors/team.html", event=event, exhibitor=exhibitor,
                            member=member, team=services.team(exhibitor), form=form), \
         _status(form)
+
+
+@bp.post("/events/<slug>/exhibit/team/manager-badge")
+@event_role_required(Role.EXHIBITOR)
+def manager_badge(event: Event):
+    member = services.require_member(event, current_user, manager=True)
+    try:
+        services.issue_manager_badge(current_user, event, member.exhibitor)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash("Your exhibitor badge is ready and e-mailed to you.", "success")
+    return redirect(url_for(".team", slug=event.slug))
 
 
 @bp.post("/events/<slug>/exhibit/team/<int:staff_id>/remove")

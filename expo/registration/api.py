@@ -70,6 +70,9 @@ class RegistrationOut(ma.Schema):
     currency = ma.fields.String()
     hold_expires_at = ma.fields.AwareDateTime(allow_none=True)
     badge_serial = ma.fields.Integer()
+    share_contact_with_exhibitors = ma.fields.Boolean(
+        metadata={"description": "PDPA consent: exhibitors who scan the badge get e-mail, "
+                                 "phone and job title"})
     delegation = ma.fields.Function(lambda r: r.delegation.name if r.delegation else None)
     answers = ma.fields.Dict()
     created_at = ma.fields.AwareDateTime()

@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 from ..templating import format_money
 from ..timeutil import to_local
 from .badges import badge_token
-from .models import Order, Registration
+from .models import Order, OrderKind, Registration
 
 
 def badge_face(reg: Registration):
@@ -22,7 +22,13 @@ def badge_face(reg: Registration):
                      organisation=reg.organisation or "", country=reg.country or "",
                      pass_name=reg.pass_type.name, colour=reg.pass_type.badge_colour,
                      token=badge_token(reg), delegation=delegation,
-                     role_label=reg.delegation_role)
+                     role_label=reg.delegation_role or _role_of_pass(reg))
+
+
+def _role_of_pass(reg: Registration) -> str | None:
+    from .services import EXHIBITOR_PASS_CODE
+
+    return "EXHIBITOR" if reg.pass_type.code == EXHIBITOR_PASS_CODE else None
 
 
 def badge_pdf_for(reg: Registration) -> bytes:
@@ -65,6 +71,13 @@ def receipt_pdf_for(order: Order) -> bytes:
     pdf.line(20 * mm, y - 2 * mm, width - 20 * mm, y - 2 * mm)
     y -= 8 * mm
     pdf.setFont("Helvetica", 10)
+    if order.kind != OrderKind.REGISTRATION:
+        from .payments import payable_for
+
+        pdf.drawString(20 * mm, y, payable_for(order).line_item(order)[:95])
+        pdf.drawRightString(width - 20 * mm, y, format_money(order.subtotal_minor,
+                                                             order.currency))
+        y -= 6 * mm
     for reg in order.registrations:
         pdf.drawString(20 * mm, y, f"{reg.pass_type.name} — {reg.full_name} ({reg.reference})")
         pdf.drawRightString(width - 20 * mm, y,

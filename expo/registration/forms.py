@@ -57,7 +57,8 @@ class AttendeeForm(FlaskForm):
     country = StringField("Country", validators=[Optional(), Length(max=100)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     voucher = StringField("Voucher code", validators=[Optional(), Length(max=40)])
-    share_contact = BooleanField("Exhibitors who scan my badge may receive my contact details")
+    share_contact = BooleanField(
+        "Share my contact details with exhibitors who scan my badge")
 
 
 class EditDetailsForm(FlaskForm):
@@ -66,8 +67,6 @@ class EditDetailsForm(FlaskForm):
     job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
     country = StringField("Country", validators=[Optional(), Length(max=100)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    share_contact_with_exhibitors = BooleanField(
-        "Exhibitors who scan my badge may receive my contact details")
 
 
 class WaitingListForm(FlaskForm):

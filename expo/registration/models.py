@@ -158,6 +158,13 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"  # never paid: expired hold, cancelled before paying
 
 
+class OrderKind(StrEnum):
+    """What an order pays for: the payment service serves other features' sales too."""
+
+    REGISTRATION = "registration"  # passes (its registrations point at it)
+    BOOTH = "booth"  # an exhibitor's booth (exhibitors.BoothOrder.payment_order_id)
+
+
 class PaymentMethod(StrEnum):
     NONE = "none"
     STRIPE = "stripe"
@@ -198,6 +205,7 @@ class Order(db.Model):
         sa.UniqueConstraint("event_id", "receipt_number"),
         sa.CheckConstraint(_in("status", OrderStatus), name="status_known"),
         sa.CheckConstraint(_in("method", PaymentMethod), name="method_known"),
+        sa.CheckConstraint(_in("kind", OrderKind), name="kind_known"),
         sa.CheckConstraint("total_minor >= 0", name="total_not_negative"),
         sa.CheckConstraint("refunded_minor >= 0", name="refunded_not_negative"),
     )
@@ -206,6 +214,8 @@ class Order(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
                                           index=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default=OrderKind.REGISTRATION,
+                                      server_default=OrderKind.REGISTRATION.value)
     buyer_email: Mapped[str] = mapped_column(sa.String(254))
     buyer_name: Mapped[str] = mapped_column(sa.String(200))
     status: Mapped[str] = mapped_column(sa.String(16), default=OrderStatus.OPEN, index=True)

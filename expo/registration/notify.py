@@ -102,6 +102,21 @@ def payment_confirmed(reg: Registration) -> None:
                   link=my_registration_url(reg))
 
 
+def exhibitor_badge(reg: Registration, exhibitor_name: str, new_account: bool = False) -> None:
+    """An exhibitor's team member: the badge, and a link to set a password when the
+    invitation made their account."""
+    from ..core import services as core
+
+    link = None
+    if new_account and reg.user is not None:
+        link = external_url("core.reset_password", token=core.password_reset_token(reg.user))
+    send_template(reg.email, f"Your exhibitor badge for {reg.event.name}", "exhibitor_badge",
+                  attachments=_badge_attachment(reg), reg=reg, event=reg.event,
+                  exhibitor_name=exhibitor_name, password_link=link,
+                  link=my_registration_url(reg),
+                  badge_link=external_url("exhibitors.my_badge", slug=reg.event.slug))
+
+
 def payment_refunded(reg: Registration, reason: str) -> None:
     send_template(reg.email, f"Your payment for {reg.event.name} was refunded",
                   "payment_refunded", reg=reg, event=reg.event, reason=reason)
@@ -132,7 +147,7 @@ def later(name: str, registration_id: int, *args) -> None:
 
 
 NOTIFICATIONS = ("registration_received", "approved", "rejected", "cancelled",
-                 "badge_reissued", "payment_confirmed", "payment_refunded")
+                 "badge_reissued", "payment_confirmed", "payment_refunded", "exhibitor_badge")
 
 
 def offer_later(entry_id: int) -> None:

@@ -3,12 +3,18 @@
 Money only moves forward (pending -> paid -> refunded) and every Stripe event is
 applied at most once: its id is stored under a primary key in the same
 transaction that applies it.
+
+One payment service for everything the event sells: an order's `kind` says what
+it pays for. Registration orders confirm their registrations here; other kinds
+(an exhibitor's booth) register a `Payable` with `register_payable`, and this
+module calls it when the money arrives, the checkout lapses or Stripe refunds.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import Protocol
 
 import sqlalchemy as sa
 import stripe
@@ -23,6 +29,7 @@ from . import notify
 from .models import (
     HOLDING,
     Order,
+    OrderKind,
     OrderStatus,
     PaymentMethod,
     PaymentStatus,
@@ -49,38 +56,131 @@ def client() -> stripe.StripeClient:
                                **kwargs)
 
 
+# ---------------------------------------------------------------- payable kinds
+
+
+class Payable(Protocol):
+    """What another feature sells through this service (each call runs inside the
+    payment service's transaction and must not commit)."""
+
+    def line_item(self, order: Order) -> str:
+        """The name the buyer sees on Stripe Checkout and on the receipt."""
+
+    def return_url(self, order: Order, *, paid: bool) -> str:
+        """Where Stripe Checkout sends the buyer back (after paying or cancelling)."""
+
+    def paid(self, order: Order, method: str) -> bool:
+        """The money arrived: deliver. False when it can no longer be delivered (the
+        payment service then refunds a card payment and flags the order)."""
+
+    def released(self, order: Order) -> None:
+        """The checkout lapsed or failed unpaid: free what the order held."""
+
+    def refunded(self, order: Order) -> None:
+        """The whole amount was refunded (e.g. in the Stripe dashboard): take it back."""
+
+
+_PAYABLES: dict[str, Payable] = {}
+
+
+def register_payable(kind: str, payable: Payable) -> None:
+    """Called by a feature's init_app: orders of `kind` are delivered by `payable`."""
+    if kind not in set(OrderKind) or kind == OrderKind.REGISTRATION:
+        raise ValueError(f"unknown payable kind {kind!r}")
+    _PAYABLES[kind] = payable
+
+
+def payable_for(order: Order) -> Payable:
+    try:
+        return _PAYABLES[order.kind]
+    except KeyError:
+        raise RuntimeError(f"no payable registered for {order.kind!r} orders") from None
+
+
+def open_order(event, *, kind: str, reference: str, buyer_email: str, buyer_name: str,
+               amount_minor: int, currency: str, method: str | None = None) -> Order:
+    """An order for something another feature sells (inside the caller's transaction):
+    Stripe Checkout when keys are configured, a bank-transfer invoice otherwise (or the
+    `method` the buyer chose)."""
+    from . import rules
+    from .services import settings_for, stripe_configured
+
+    if kind == OrderKind.REGISTRATION:
+        raise ValueError("registration orders are made by services.register_group")
+    if kind not in _PAYABLES:
+        raise RuntimeError(f"no payable registered for {kind!r} orders")
+    if amount_minor <= 0:
+        raise Invalid("Nothing to pay: an order needs an amount.", code="nothing_to_pay")
+    if method is None:
+        method = PaymentMethod.STRIPE if stripe_configured() else PaymentMethod.INVOICE
+    if method == PaymentMethod.STRIPE and not stripe_configured():
+        raise Invalid("Card payments are not configured here.", code="payment_method_unavailable")
+    rate = settings_for(event).tax_rate_bp
+    order = Order(event_id=event.id, kind=kind, reference=reference, buyer_email=buyer_email,
+                  buyer_name=buyer_name, status=OrderStatus.OPEN,
+                  method=method, currency=currency, subtotal_minor=amount_minor, discount_minor=0,
+                  total_minor=amount_minor, tax_rate_bp=rate,
+                  tax_minor=rules.tax_of(amount_minor, rate, True), refunded_minor=0)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def cancel_open_order(order: Order | None) -> None:
+    """The seller released what an open order held (inside the caller's transaction); a
+    payment that still arrives is then handled as a late payment."""
+    if order is not None:
+        db.session.execute(sa.update(Order).where(Order.id == order.id,
+                                                  Order.status == OrderStatus.OPEN)
+                           .values(status=OrderStatus.CANCELLED, updated_at=utcnow()))
+
+
 # ---------------------------------------------------------------- checkout
+
+
+def _checkout_lines(order: Order) -> tuple[dict, str, str]:
+    """Stripe's line item and the return addresses, for any kind of order."""
+    from .notify import external_url
+
+    event = order.event
+    currency = order.currency.lower()
+    if order.kind != OrderKind.REGISTRATION:
+        payable = payable_for(order)
+        item = {"quantity": 1,
+                "price_data": {"currency": currency, "unit_amount": order.total_minor,
+                               "product_data": {"name": payable.line_item(order)}}}
+        return (item, payable.return_url(order, paid=True),
+                payable.return_url(order, paid=False))
+    regs = [r for r in order.registrations if r.status == S.AWAITING_PAYMENT]
+    if not regs:
+        raise Conflict("Nothing in this order is waiting for payment.", code="not_payable")
+    first = regs[0]
+    item = {"quantity": len(regs),
+            "price_data": {"currency": currency, "unit_amount": first.price_minor,
+                           "product_data": {"name": f"{event.name}: {first.pass_type.name}"}}}
+    mine = external_url("registration.mine_by_key", slug=event.slug, key=_key(first))
+    return item, mine + "?paid=1", mine
 
 
 def start_checkout(order: Order) -> str:
     """The Checkout URL for an open order (created once: the idempotency key sees to it)."""
     if order.status != OrderStatus.OPEN or order.method != PaymentMethod.STRIPE:
         raise Conflict("This order is not waiting for a card payment.", code="not_payable")
-    regs = [r for r in order.registrations if r.status == S.AWAITING_PAYMENT]
-    if not regs:
-        raise Conflict("Nothing in this order is waiting for payment.", code="not_payable")
+    item, success_url, cancel_url = _checkout_lines(order)
     if order.checkout_url and order.stripe_session_id:
         return order.checkout_url
-    from .notify import external_url
-
     event = order.event
-    first = regs[0]
     methods = ["card", "fpx"] if order.currency == "MYR" else ["card"]
     params = {
         "mode": "payment",
         "payment_method_types": methods,
         "client_reference_id": order.reference,
         "customer_email": order.buyer_email,
-        "line_items": [{
-            "quantity": len(regs),
-            "price_data": {"currency": order.currency.lower(), "unit_amount": first.price_minor,
-                           "product_data": {"name": f"{event.name}: {first.pass_type.name}"}},
-        }],
+        "line_items": [item],
         "metadata": {"order_id": str(order.id), "event_id": str(event.id),
-                     "order_reference": order.reference},
-        "success_url": external_url("registration.mine_by_key", slug=event.slug,
-                                    key=_key(first)) + "?paid=1",
-        "cancel_url": external_url("registration.mine_by_key", slug=event.slug, key=_key(first)),
+                     "order_reference": order.reference, "kind": order.kind},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
     }
     try:
         session = client().v1.checkout.sessions.create(
@@ -124,6 +224,8 @@ def _apply_payment(order: Order, *, method: str, payment_intent: str | None = No
         order.stripe_payment_intent = payment_intent
     order.receipt_number = _next_receipt_number(order)
     db.session.flush()
+    if order.kind != OrderKind.REGISTRATION:
+        return _deliver(order, method)
     confirmed, lost = [], []
     for reg in order.registrations:
         (confirmed if confirm_payment(reg) else lost).append(reg)
@@ -149,6 +251,21 @@ def _apply_payment(order: Order, *, method: str, payment_intent: str | None = No
     return "paid"
 
 
+def _deliver(order: Order, method: str) -> str:
+    """Money for another feature's sale: it delivers, or the money goes back."""
+    if payable_for(order).paid(order, method):
+        return "paid"
+    order.attention = (f"Payment for {payable_for(order).line_item(order)} arrived after the "
+                       "hold expired and it had gone to someone else: "
+                       + ("refunded automatically." if method == PaymentMethod.STRIPE
+                          else "refund the bank transfer."))
+    if method == PaymentMethod.STRIPE and order.stripe_payment_intent:
+        _stripe_refund(order, order.total_minor)
+        order.refunded_minor = order.total_minor
+        order.status = OrderStatus.REFUNDED
+    return "paid late: refunded" if method == PaymentMethod.STRIPE else "paid late: not delivered"
+
+
 def _stripe_refund(order: Order, amount: int) -> None:
     try:
         client().v1.refunds.create(
@@ -164,8 +281,9 @@ def _stripe_refund(order: Order, amount: int) -> None:
 def mark_paid(actor: User, order: Order) -> Order:
     """An organiser saw the bank transfer arrive (also after its due date: the place is
     taken again if one is free, otherwise the order is flagged for a bank refund)."""
-    late = order.status == OrderStatus.CANCELLED and any(
-        r.status == S.EXPIRED for r in order.registrations)
+    late = order.status == OrderStatus.CANCELLED and (
+        order.kind != OrderKind.REGISTRATION
+        or any(r.status == S.EXPIRED for r in order.registrations))
     if late:
         order.status = OrderStatus.OPEN
     elif order.status != OrderStatus.OPEN:
@@ -210,8 +328,11 @@ def orders_needing_attention(event) -> list[Order]:
 
 
 def open_invoices(event) -> list[Order]:
+    """Registration orders waiting for a bank transfer (booth invoices are on the
+    exhibitors pages)."""
     return list(db.session.scalars(sa.select(Order).where(
         Order.event_id == event.id, Order.status == OrderStatus.OPEN,
+        Order.kind == OrderKind.REGISTRATION,
         Order.method == PaymentMethod.INVOICE).order_by(Order.id)))
 
 
@@ -302,6 +423,10 @@ def _apply_event(kind: str, obj, order: Order) -> str:
     if kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
         if order.status != OrderStatus.OPEN:
             return f"order {order.status}: nothing to expire"
+        if order.kind != OrderKind.REGISTRATION:
+            order.status = OrderStatus.CANCELLED
+            payable_for(order).released(order)
+            return "checkout expired: released"
         for reg in order.registrations:
             _move(reg, [S.AWAITING_PAYMENT], S.EXPIRED)
         _close_order_if_done(order, OrderStatus.CANCELLED)
@@ -317,6 +442,10 @@ def _apply_event(kind: str, obj, order: Order) -> str:
         order.refunded_minor = refunded
         if refunded >= order.total_minor:
             order.status = OrderStatus.REFUNDED
+            if order.kind != OrderKind.REGISTRATION:
+                payable_for(order).refunded(order)
+                order.attention = order.attention or "Refunded in the Stripe dashboard."
+                return "refunded in Stripe: released"
             for reg in order.registrations:
                 # PENDING too: the refund may arrive before the payment's own event.
                 if reg.payment_status in (PaymentStatus.PAID, PaymentStatus.PENDING):

@@ -471,8 +471,13 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
                    share_contact: bool = False, by_organiser: bool = False,
                    actor: User | None = None, offer: WaitingListEntry | None = None,
                    delegation: dict | None = None, send_mail: bool = True,
+                   commit: bool = True, ask_questions: bool = True,
                    _retry: bool = True) -> list[Registration]:
-    """Several people in one order (a delegation); all or nothing."""
+    """Several people in one order (a delegation); all or nothing.
+
+    With commit=False the registrations join the caller's transaction (another feature's
+    service that commits them with notify.commit(), which then sends the mail); a refusal
+    raises without rolling back, and the caller rolls back."""
     if pass_type.event_id != event.id:
         raise NotFound("No such pass type in this event.", code="pass_type_not_found")
     if not people:
@@ -493,7 +498,9 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
         if active_registration(event, email) is not None:
             raise _already_registered(email)
     answers = answers or [{}] * len(people)
-    clean_answers = [check_answers(event, pass_type.id, a) for a in answers]
+    # Badges issued for a role (exhibitor staff) are not the delegates' questionnaire.
+    clean_answers = [check_answers(event, pass_type.id, a) if ask_questions else {}
+                     for a in answers]
     voucher = _voucher_for(event, voucher_code, pass_type) if voucher_code else None
     price = pass_type.price_minor
     cut = rules.discount(price, voucher.kind, voucher.value) if voucher else 0
@@ -506,6 +513,8 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
     needed = len(people) - (1 if offer is not None else 0)
     for _ in range(needed):
         if not take_place(pass_type.id):
+            if not commit:
+                raise Conflict(f"“{pass_type.name}” is full.", code="sold_out")
             db.session.rollback()  # this request's places taken so far
             # Expired holds give their places back (committed on their own: housekeeping),
             # to the people on the waiting list first; then try once more.
@@ -516,7 +525,8 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
                     event, pass_type, people, answers=answers, voucher_code=voucher_code,
                     invite_code=invite_code, user=user, share_contact=share_contact,
                     by_organiser=by_organiser, actor=actor, offer=offer,
-                    delegation=delegation, send_mail=send_mail, _retry=False)
+                    delegation=delegation, send_mail=send_mail, ask_questions=ask_questions,
+                    _retry=False)
             raise Conflict(f"“{pass_type.name}” is sold out. You can join the waiting "
                            "list.", code="sold_out")
     if voucher is not None:
@@ -566,11 +576,17 @@ def register_group(event: Event, pass_type: PassType, people: list[Person], *,
         db.session.flush()
     except sa.exc.IntegrityError:
         # Another request registered one of these e-mails at the same moment.
-        db.session.rollback()
+        if commit:
+            db.session.rollback()
         raise _already_registered(emails[0]) from None
     core.audit(actor or user, event, "registration.create" if not by_organiser
                else "registration.add", target=", ".join(r.reference for r in created),
                details={"pass": pass_type.code, "status": status, "count": len(created)})
+    if not commit:
+        if send_mail:
+            for reg in created:
+                notify.after_commit(notify.later, "registration_received", reg.id)
+        return created
     notify.commit()
     if send_mail:
         for reg in created:
@@ -700,8 +716,40 @@ def can_edit(reg: Registration) -> bool:
     return reg.status in HOLDING and (cutoff is None or utcnow() < cutoff)
 
 
-EDITABLE = ("full_name", "organisation", "job_title", "country", "phone",
-            "share_contact_with_exhibitors")
+EDITABLE = ("full_name", "organisation", "job_title", "country", "phone")
+
+
+# ---------------------------------------------------------------- consent (PDPA 2010)
+
+# Features holding contact details got through this consent (exhibitors' leads) register
+# here: called inside the transaction that withdraws it, they erase what they hold and
+# answer how many records they changed.
+_WITHDRAWAL_LISTENERS: list = []
+
+
+def on_contact_sharing_withdrawn(listener) -> None:
+    if listener not in _WITHDRAWAL_LISTENERS:
+        _WITHDRAWAL_LISTENERS.append(listener)
+
+
+def set_contact_sharing(reg: Registration, share: bool, actor: User | None = None) -> int:
+    """The one place the delegate's consent changes (registration's "my registration",
+    the exhibitors' privacy page, the API). Always possible while the registration is
+    active — the edit cut-off does not bind consent. Withdrawing erases the contact
+    details already given; answers how many records lost them."""
+    if not reg.is_active:
+        raise Invalid("This registration is no longer active.", code="not_active")
+    reg.share_contact_with_exhibitors = bool(share)
+    reg.updated_at = utcnow()
+    erased = 0
+    if not share:
+        db.session.flush()
+        erased = sum(listener(reg) or 0 for listener in _WITHDRAWAL_LISTENERS)
+    core.audit(actor, reg.event, "consent.contact_sharing", target=reg.reference,
+               details={"share": bool(share), "records_erased": erased})
+    notify.commit()
+    db.session.expire_all()
+    return erased
 
 
 def edit_registration(reg: Registration, actor: User | None, *, by_organiser: bool = False,
@@ -752,8 +800,10 @@ def reject(actor: User, reg: Registration, note: str | None = None) -> Registrat
     return reg
 
 
-def cancel(actor: User | None, reg: Registration, *, by_organiser: bool = False) -> Registration:
-    """Cancel a registration and free its place. A paid one is refunded by payments.refund."""
+def cancel(actor: User | None, reg: Registration, *, by_organiser: bool = False,
+           commit: bool = True) -> Registration:
+    """Cancel a registration and free its place. A paid one is refunded by payments.refund.
+    With commit=False it joins the caller's transaction (the mail waits for its commit)."""
     if not by_organiser and reg.payment_status == PaymentStatus.PAID:
         raise Conflict("This registration is paid: ask the organiser to cancel and refund it.",
                        code="paid_cancel_needs_organiser")
@@ -765,6 +815,9 @@ def cancel(actor: User | None, reg: Registration, *, by_organiser: bool = False)
     _offer_free_places(reg.pass_type)
     core.audit(actor, reg.event, "registration.cancel", target=reg.reference,
                details={"by_organiser": by_organiser})
+    if not commit:
+        notify.after_commit(notify.later, "cancelled", reg.id)
+        return reg
     notify.commit()
     notify.later("cancelled", reg.id)
     return reg
@@ -903,6 +956,59 @@ def accept_offer(event: Event, token: str, *, answers: dict | None = None,
                        "person waiting.", code="offer_expired")
     person = Person(entry.email, entry.full_name, entry.organisation, country=entry.country)
     return register(event, entry.pass_type, person, answers=answers, user=user, offer=entry)
+
+
+# ---------------------------------------------------------------- exhibitor badges
+
+EXHIBITOR_PASS_CODE = "EXHIBITOR"
+
+
+def exhibitor_pass_type(event: Event) -> PassType:
+    """The event's exhibitor pass (code EXHIBITOR: free, hidden, opens the exhibition),
+    created when missing. Organisers may edit it like any pass (colour, zones, capacity)."""
+    found = db.session.scalar(sa.select(PassType).where(PassType.event_id == event.id,
+                                                        PassType.code == EXHIBITOR_PASS_CODE))
+    if found is not None:
+        return found
+    pass_type = PassType(event_id=event.id, code=EXHIBITOR_PASS_CODE, name="Exhibitor",
+                         description="Exhibitor staff badge, included in the booth package.",
+                         price_minor=0, currency=event.currency or "MYR", capacity=None,
+                         visibility=Visibility.HIDDEN, badge_colour="#F0A202",
+                         zones=["exhibition"], position=90)
+    try:
+        with db.session.begin_nested():
+            db.session.add(pass_type)
+    except sa.exc.IntegrityError:
+        return db.session.scalar(sa.select(PassType).where(
+            PassType.event_id == event.id, PassType.code == EXHIBITOR_PASS_CODE))
+    return pass_type
+
+
+def issue_exhibitor_badge(actor: User | None, event: Event, person: Person, *, user: User,
+                          exhibitor_name: str, new_account: bool = False) -> Registration:
+    """An exhibitor's team member gets a badge (inside the caller's transaction: the
+    exhibitors feature commits it with notify.commit(), which sends the badge e-mail).
+
+    A person who already holds a confirmed registration keeps it as their badge (one
+    active registration per e-mail); one still awaiting payment or approval must settle
+    it first. Otherwise a free, hidden EXHIBITOR pass, within that pass's capacity.
+    """
+    existing = active_registration(event, person.email)
+    if existing is not None and existing.status != S.CONFIRMED:
+        raise Conflict(f"{person.email} has a registration that is "
+                       f"{existing.status.replace('_', ' ')}; it must be confirmed or "
+                       "cancelled before it can serve as an exhibitor badge.",
+                       code="already_registered", details={"email": "Already registered."})
+    if existing is not None:
+        reg = existing
+        if reg.user_id is None:
+            reg.user_id = user.id
+    else:
+        [reg] = register_group(event, exhibitor_pass_type(event), [person], user=user,
+                               by_organiser=True, actor=actor, send_mail=False, commit=False,
+                               ask_questions=False)
+    notify.after_commit(notify.later, "exhibitor_badge", reg.id, exhibitor_name, new_account)
+    return reg
 
 
 def stripe_configured() -> bool:

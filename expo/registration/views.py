@@ -315,9 +315,7 @@ def mine_by_key(slug: str, key: str):
                                        organisation=form.organisation.data or "",
                                        job_title=form.job_title.data or "",
                                        country=form.country.data or "",
-                                       phone=form.phone.data or "",
-                                       share_contact_with_exhibitors=form
-                                       .share_contact_with_exhibitors.data)
+                                       phone=form.phone.data or "")
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
@@ -333,6 +331,24 @@ def mine_by_key(slug: str, key: str):
                            settings=services.settings_for(event), group=group,
                            member_key=services.access_key, qr_svg=qr_svg,
                            stripe=services.stripe_configured()), 400 if form.errors else 200
+
+
+@bp.post("/events/<slug>/registration/<key>/consent")
+def consent_mine(slug: str, key: str):
+    event, reg = _by_key(slug, key)
+    share = request.form.get("share") == "1"
+    try:
+        erased = services.set_contact_sharing(
+            reg, share, current_user if current_user.is_authenticated else None)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash("Exhibitors who scan your badge will receive your e-mail, phone and job title."
+              if share else "Exhibitors who scan your badge will receive only your name, "
+              "organisation and country" + (f"; your contact details were erased from "
+                                            f"{erased} exhibitor lead{'s' if erased != 1 else ''}."
+                                            if erased else "."), "success")
+    return redirect(url_for("registration.mine_by_key", slug=slug, key=key) + "#consent")
 
 
 @bp.get("/events/<slug>/registration/<key>/badge.pdf")
