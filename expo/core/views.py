@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -21,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..webutil import safe_next
 from . import mail, services
 from .access import admin_required, event_role_required, organiser_required, visible_event
 from .forms import (
@@ -38,18 +37,6 @@ from .forms import (
 from .models import Event, Role
 
 bp = Blueprint("core", __name__, template_folder="templates")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a local path: never another host, scheme, or a protocol-relative //host."""
-    if not target:
-        return None
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return None
-    return target
 
 
 def _submitted(form, name: str) -> bool:

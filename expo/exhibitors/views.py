@@ -106,6 +106,21 @@ def _find_hall_for(event: Event, halls, hall, q: str | None):
     return hall
 
 
+def _plan_state(event: Event):
+    """What a floor-plan page draws: halls, the hall shown (a search or a chosen booth
+    picks it), the search text, the chosen booth and the hall's booths."""
+    services.expire_holds(event)
+    halls, hall = _current_hall(event)
+    q = request.args.get("q")
+    hall = _find_hall_for(event, halls, hall, q)
+    selected = None
+    booth_id = request.args.get("booth", type=int)
+    if booth_id:
+        selected = services.booth_in(event, booth_id)
+        hall = selected.hall
+    return halls, hall, q, selected, services.hall_booths(hall) if hall else []
+
+
 # ---------------------------------------------------------------- organisers: floor plan
 
 
@@ -488,15 +503,7 @@ def edit_profile(event: Event):
 def pick_booth(event: Event):
     member = services.require_member(event, current_user)
     exhibitor = member.exhibitor
-    services.expire_holds(event)
-    halls, hall = _current_hall(event)
-    q = request.args.get("q")
-    hall = _find_hall_for(event, halls, hall, q)
-    selected = None
-    if request.args.get("booth", type=int):
-        selected = services.booth_in(event, request.args.get("booth", type=int))
-        hall = selected.hall
-    booths = services.hall_booths(hall) if hall else []
+    halls, hall, q, selected, booths = _plan_state(event)
     return render_template("exhibitors/pick_booth.html", event=event, exhibitor=exhibitor,
                            member=member, halls=halls, hall=hall,
                            booths=booths, selected=selected, q=q,
@@ -774,15 +781,7 @@ def hall_background(slug: str, hall_id: int):
 def floorplan(slug: str):
     event = visible_event(slug)
     g.event = event
-    services.expire_holds(event)
-    halls, hall = _current_hall(event)
-    q = request.args.get("q")
-    hall = _find_hall_for(event, halls, hall, q)
-    selected = None
-    if request.args.get("booth", type=int):
-        selected = services.booth_in(event, request.args.get("booth", type=int))
-        hall = selected.hall
-    booths = services.hall_booths(hall) if hall else []
+    halls, hall, q, selected, booths = _plan_state(event)
     highlight = _matches(booths, q)
     return render_template("exhibitors/floorplan.html", event=event, halls=halls, hall=hall,
                            booths=booths, q=q, highlight=highlight, selected=selected,

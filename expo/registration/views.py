@@ -29,6 +29,7 @@ from ..core.models import Event
 from ..errors import DomainError, problem
 from ..extensions import csrf, db
 from ..timeutil import to_local
+from ..webutil import safe_next
 from . import exports, payments, rules, services
 from .badges import badge_token
 from .forms import (
@@ -56,19 +57,6 @@ def _local_to_utc(value: datetime | None, event: Event) -> datetime | None:
 
 def _to_form_local(value: datetime | None, event: Event) -> datetime | None:
     return to_local(value, event.time_zone).replace(tzinfo=None) if value else None
-
-
-def safe_next(target: str | None) -> str | None:
-    """A local path only (same rule as core.views.safe_next, which features may not import)."""
-    from urllib.parse import urlsplit
-
-    if not target:
-        return None
-    parts = urlsplit(target.strip())
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return None
-    return target
 
 
 def _sen(text: str) -> int:
