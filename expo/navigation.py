@@ -56,6 +56,21 @@ def links(event, place: str, roles: set[str]) -> list[Link]:
     return out
 
 
+# Headings of the organiser sidebar, by the blueprint that owns a link.
+MANAGE_GROUPS = {"registration": "Registration", "sessions": "Programme",
+                 "exhibitors": "Exhibitors", "checkin": "Check-in",
+                 "matchmaking": "Matchmaking"}
+
+
+def grouped(links_: list[Link]) -> list[tuple[str, list[Link]]]:
+    """Links under their feature's heading, features in first-link order."""
+    groups: dict[str, list[Link]] = {}
+    for link in links_:
+        blueprint = link.endpoint.split(".", 1)[0]
+        groups.setdefault(MANAGE_GROUPS.get(blueprint, "More"), []).append(link)
+    return list(groups.items())
+
+
 def init_app(app: Flask) -> None:
     from .core import services
 
@@ -71,7 +86,7 @@ def init_app(app: Flask) -> None:
             return links(event, "event", user_roles(event))
 
         def manage_nav(event):
-            return links(event, "manage", user_roles(event))
+            return grouped(links(event, "manage", user_roles(event)))
 
         def role_links(event, roles):
             return links(event, "mine", set(roles))

@@ -28,3 +28,8 @@ def init_app(app: Flask) -> None:
                         roles={Role.ORGANISER}, place="manage", order=41)
     navigation.register("checkin.devices", "Scanner devices", "phone",
                         roles={Role.ORGANISER}, place="manage", order=42)
+
+    from .. import overview as key_figures
+    from . import overview
+
+    key_figures.register(overview.figures, order=40)

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
+from .. import overview
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..webutil import safe_next
@@ -231,6 +232,7 @@ def _event_fields(form: EventForm) -> dict:
 def manage(event: Event):
     return render_template("core/manage.html", event=event,
                            people=services.event_roles(event),
+                           figures=overview.figures(event),
                            audit=services.audit_log(event, limit=10))
 
 

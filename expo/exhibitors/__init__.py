@@ -31,3 +31,8 @@ def init_app(app: Flask) -> None:
                         roles={Role.ORGANISER}, place="manage", order=30)
     navigation.register("exhibitors.manage_exhibitors", "Exhibitors", "shop",
                         roles={Role.ORGANISER}, place="manage", order=31)
+
+    from .. import overview as key_figures
+    from . import overview
+
+    key_figures.register(overview.figures, order=30)

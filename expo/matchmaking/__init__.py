@@ -31,3 +31,8 @@ def init_app(app: Flask) -> None:
                         roles={Role.ORGANISER}, place="manage", order=64)
     navigation.register("matchmaking.manage_report", "Policy report", "bar-chart",
                         roles={Role.ORGANISER}, place="manage", order=65)
+
+    from .. import overview as key_figures
+    from . import overview
+
+    key_figures.register(overview.figures, order=50)

@@ -20,3 +20,8 @@ def init_app(app: Flask) -> None:
             ("registration.badges", "Print badges", "printer", 14)):
         navigation.register(endpoint, label, icon, roles={"organiser"}, place="manage",
                             order=order)
+
+    from .. import overview as key_figures
+    from . import overview
+
+    key_figures.register(overview.figures, order=10)

@@ -35,3 +35,8 @@ def init_app(app: Flask) -> None:
                         roles={Role.ORGANISER}, place="manage", order=25)
     navigation.register("sessions.publish", "Publish programme", "send",
                         roles={Role.ORGANISER}, place="manage", order=24)
+
+    from .. import overview as key_figures
+    from . import overview
+
+    key_figures.register(overview.figures, order=20)

@@ -142,3 +142,10 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_the_overview_shows_each_features_key_figures(client, people, event):
+    people.login_as(Role.ORGANISER, event)
+    page = client.get("/events/scekl25/manage").get_data(as_text=True)
+    for label in ("Registered", "Sessions", "Booths sold", "Checked in", "Meetings"):
+        assert f'<div class="label">{label}</div>' in page
