@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from ..apiutil import BEARER
 from ..core import services as core
-from ..core.access import api_event_role
+from ..core.access import accept_token, api_event_role, bearer_token
 from ..core.models import Role
 from . import rules, services
 from .models import Direction
@@ -101,14 +101,22 @@ def checkin(data: dict, slug: str):
     """Scan a badge at a gate: the answer says whether to let the person in."""
     # The hot path: no BEGIN/COMMIT round trips (each write is one statement), event and
     # gate from a per-worker snapshot, the same authorization checks as everywhere.
+    # A bearer token is read together with the badge's registration (one round trip);
+    # the checks then run exactly as for any API call and any scan.
     services.single_statement_writes()
     event, _gate = services.scan_point(slug, data["gate"])
+    load = None
+    plain = bearer_token()
+    if plain is not None:
+        token, load = services.token_and_registration(plain, data["code"],
+                                                      data["registration_id"])
+        accept_token(token)
     user = api_event_role(event, *SCANNER_ROLES)
     token = g.api_token
     outcome = services.scan(event, gate_code=data["gate"], code=data["code"],
                             registration_id=data["registration_id"],
                             direction=data["direction"], nonce=data["nonce"],
-                            scanned_at=data["scanned_at"], user=user, token=token)
+                            scanned_at=data["scanned_at"], user=user, token=token, load=load)
     return _answer(outcome_json(outcome))
 
 

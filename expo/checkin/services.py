@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..core import services as core
 from ..core.models import ApiToken, Event, EventStatus, Role, TokenKind, User
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..registration import badges
+from ..registration import badges, tokens
 from ..registration.models import PassType, Registration
 from ..timeutil import to_local, utcnow
 from . import rules
@@ -663,21 +664,82 @@ def _registration_query() -> sa.Select:
             .where(Registration.id == sa.bindparam("registration_id")))
 
 
+_REGISTRATION_COLUMNS = (
+    Registration.id, Registration.event_id, Registration.badge_serial, Registration.status,
+    Registration.full_name, Registration.organisation, Registration.country,
+    Registration.reference, Registration.user_id,
+    PassType.id, PassType.name, PassType.code, PassType.badge_colour, PassType.zones)
+
+
+def _registration_info(row) -> RegistrationInfo | None:
+    if row[0] is None:
+        return None
+    return RegistrationInfo(*row[:9], PassInfo(*row[9:13], tuple(row[13] or ())))
+
+
 def _registration(registration_id: int) -> RegistrationInfo | None:
     """A registration with its pass type: one SELECT of the columns a scan uses."""
     row = db.session.execute(_registration_query(),
                              {"registration_id": registration_id}).first()
+    return None if row is None else _registration_info(row)
+
+
+_MAX_ROW_ID = 2**31 - 1  # INTEGER primary keys
+
+
+@functools.cache
+def _token_registration_query() -> sa.Select:
+    """The bearer token with its user, and one registration with its pass type (or NULLs)."""
+    return (sa.select(ApiToken, *_REGISTRATION_COLUMNS).select_from(ApiToken)
+            .options(joinedload(ApiToken.user))
+            .outerjoin(Registration, Registration.id == sa.bindparam("registration_id",
+                                                                      type_=sa.Integer))
+            .outerjoin(PassType, PassType.id == Registration.pass_type_id)
+            .where(ApiToken.token_hash == sa.bindparam("token_hash")))
+
+
+def token_and_registration(plain: str, code: str | None, registration_id: int | None
+                           ) -> tuple[ApiToken | None, Callable[[int], RegistrationInfo | None]]:
+    """The scan API's read in one round trip: the bearer token (checked by core's
+    active_token: None when unknown, revoked or its user is deactivated) and the
+    registration the badge names, as a loader for scan(). Nothing is decided here: the
+    caller still checks the token's scope and role, and scan() verifies the badge's
+    signature, serial, event, status and the gate's rules as for any scan.
+    """
+    wanted = registration_id
+    if code:
+        try:
+            wanted = tokens.parse(code.strip())[0].registration_id
+        except (tokens.TokenError, ValueError):
+            wanted = None  # read_badge answers why, after the token is checked
+    if wanted is not None and not 0 < wanted <= _MAX_ROW_ID:
+        wanted = None  # an unsigned id: never sent to the database as a bad integer
+    hashed = core.token_hash(plain)
+    row = None if hashed is None else db.session.execute(
+        _token_registration_query(), {"token_hash": hashed, "registration_id": wanted}).first()
     if row is None:
-        return None
-    return RegistrationInfo(*row[:9], PassInfo(*row[9:13], tuple(row[13] or ())))
+        return None, _registration
+    fetched = _registration_info(row[1:])
+
+    def load(rid: int) -> RegistrationInfo | None:
+        if rid == wanted:
+            return fetched
+        return _registration(rid) if 0 < rid <= _MAX_ROW_ID else None
+
+    return core.active_token(row[0]), load
 
 
 def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
          registration_id: int | None = None, direction: str = Direction.IN,
          nonce: str | None = None, scanned_at: datetime | None = None,
          user: User | None = None, token: ApiToken | None = None, offline: bool = False,
-         offline_result: str | None = None) -> Outcome:
-    """Decide and record one scan; the same nonce again answers the recorded scan."""
+         offline_result: str | None = None,
+         load: Callable[[int], RegistrationInfo | None] | None = None) -> Outcome:
+    """Decide and record one scan; the same nonce again answers the recorded scan.
+
+    load: registration id -> RegistrationInfo (token_and_registration's, already read).
+    """
+    load = load or _registration
     now = utcnow()
     at = scanned_at or now
     if at.tzinfo is None:
@@ -696,13 +758,13 @@ def scan(event: Event | EventRef, *, gate_code: str, code: str | None = None,
     if direction == Direction.OUT and not gate.scan_exits:
         raise Invalid(f"{gate.name} does not scan exits.", code="exits_not_scanned")
     if registration_id is not None:
-        registration = _registration(registration_id)
+        registration = load(registration_id)
         if registration is None or registration.event_id != event.id:
             raise NotFound("No such registration in this event.",
                            code="registration_not_found")
         read = badges.BadgeRead(None, "Found by name.", registration=registration)
     else:
-        read = badges.read_badge(event, code, load=_registration)
+        read = badges.read_badge(event, code, load=load)
     registration = read.registration
     attendee = _attendee(gate, registration) if registration is not None else None
     decision = rules.decide(gate_rules(gate), read.problem, read.reason, attendee,

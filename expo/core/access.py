@@ -61,17 +61,11 @@ def api_identity():
     """
     if "api_user" in g:
         return g.api_user, g.api_token
-    header = request.headers.get("Authorization", "")
+    plain = bearer_token()
     user = token = None
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise Unauthorized("Use 'Authorization: Bearer <token>'.")
-        token = services.token_for(value.strip())
-        if token is None:
-            raise Unauthorized("The token is unknown or revoked.")
-        user = token.user
-    elif current_user.is_authenticated:
+    if plain is not None:
+        return accept_token(services.token_for(plain))
+    if current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             try:
                 validate_csrf(request.headers.get("X-CSRFToken"))
@@ -81,6 +75,28 @@ def api_identity():
         user = current_user._get_current_object()
     g.api_user, g.api_token = user, token
     return user, token
+
+
+def bearer_token() -> str | None:
+    """The bearer string of `Authorization`; None without the header, 401 for another scheme."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+    return value.strip()
+
+
+def accept_token(token):
+    """Make a token checked by services.active_token the request's identity (401 for None:
+    unknown, revoked or its user deactivated). For a handler that fetched the token itself
+    (the check-in hot path reads it with the badge's registration); api_identity uses it too.
+    """
+    if token is None:
+        raise Unauthorized("The token is unknown or revoked.")
+    g.api_user, g.api_token = token.user, token
+    return token.user, token
 
 
 def api_user_required():

@@ -345,15 +345,32 @@ def _token_query() -> sa.Select:
             .where(ApiToken.token_hash == sa.bindparam("token_hash")))
 
 
-def token_for(plain: str) -> ApiToken | None:
-    """The active token for this bearer string, marking when it was last used."""
+def token_hash(plain: str) -> str | None:
+    """What a bearer string is looked up by (its SHA-256), or None when it cannot be ours."""
     if not plain or not plain.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(_token_query(), {"token_hash": _hash_token(plain)})
+    return _hash_token(plain)
+
+
+def token_for(plain: str) -> ApiToken | None:
+    """The active token for this bearer string, marking when it was last used."""
+    hashed = token_hash(plain)
+    if hashed is None:
+        return None
+    return active_token(db.session.scalar(_token_query(), {"token_hash": hashed}))
+
+
+def active_token(token: ApiToken | None) -> ApiToken | None:
+    """The token fetched by its hash (with its user), if it may still be used.
+
+    The one place that decides it: a revoked token, or one whose user is deactivated, is
+    refused (None). An accepted token's last_used_at is written at most once a minute
+    (a scanner sends many requests a second). A caller that fetches the token with other
+    rows in one query (the check-in hot path) passes it here too.
+    """
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()
-    # Write at most once a minute: a scanner sends many requests a second.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == token.id)
                            .values(last_used_at=now))

@@ -213,3 +213,22 @@ def test_manual_check_in_by_registration_id_after_a_search(venue, scan, client,
 def test_missing_code_is_a_clear_problem(venue, scan):
     response = scan()
     assert response.status_code == 422 and response.json["code"] == "code_required"
+
+
+def test_a_device_token_is_refused_once_its_account_is_deactivated_or_when_mistyped(
+        venue, scan, people, event, other_event):
+    from expo.checkin import services
+    from expo.extensions import db
+
+    organiser = people.make(Role.ORGANISER, event)
+    device, plain = services.create_device(organiser, event, "Hall A turnstile 2", venue.main)
+    code = venue.badge(venue.person())
+    assert scan(code, headers={"Authorization": f"Bearer {plain}x"}).status_code == 401
+    assert scan(code, headers={"Authorization": f"Token {plain}"}).status_code == 401
+    assert scan(code, headers={"Authorization": f"Bearer {plain}"},
+                slug=other_event.slug).status_code == 404
+    assert _scans() == []
+    device.token.user.active = False
+    db.session.commit()
+    assert scan(code, headers={"Authorization": f"Bearer {plain}"}).status_code == 401
+    assert _scans() == []

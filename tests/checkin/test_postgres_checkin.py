@@ -97,7 +97,7 @@ def _device_client(app):
     return venue, post
 
 
-def test_first_scan_on_postgres_is_three_statements(pg_app):
+def test_first_scan_by_device_token_on_postgres_is_at_most_two_statements(pg_app):
     venue, post = _device_client(pg_app)
     post(venue.badge(venue.person()))  # the token's last_used_at, the gate memo
     code = venue.badge(venue.person())
@@ -113,7 +113,10 @@ def test_first_scan_on_postgres_is_three_statements(pg_app):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listen)
     statements = [s.split()[0] for s in seen]
-    assert statements == ["SELECT", "SELECT", "WITH"], seen
+    # One SELECT: the token, its user and the badge's registration with its pass type;
+    # one statement: the presence and the scan log.
+    assert len(statements) <= 2 and statements == ["SELECT", "WITH"], seen
+    assert "api_tokens" in seen[0] and "registrations" in seen[0]
 
 
 def test_every_entry_answer_on_postgres_through_the_api(pg_app):
