@@ -83,6 +83,7 @@ def test_bus_boarding_offline_refuses_people_without_a_seat(page, live_server):
     login(page, live_server, STAFF)
     page.goto(f"{live_server.url}/events/ascn8/scan#gate={gate}")
     page.wait_for_selector("#scanner[data-bundle-ready]", timeout=15000)
+    page.wait_for_function("window.expoScanner && window.expoScanner.state.bundle")
     page.context.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     page.evaluate("code => window.expoScanner.handle({code})", stranger)
