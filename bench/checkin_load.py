@@ -28,16 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from _support import ROOT, SECRET, seeded_event, throwaway_database, wait_up
 
-ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("EXPO_BENCH_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 SCAN_PATH = "/api/v1/events/scekl25/checkin"
 
 
@@ -46,22 +41,14 @@ SCAN_PATH = "/api/v1/events/scekl25/checkin"
 
 def seed(url: str, instance: Path, attendees: int) -> tuple[str, list[str], dict]:
     """Event, pass type, gate, a device token, a staff member and `attendees` registrations."""
-    sys.path.insert(0, str(ROOT))
-    from expo import create_app
-    from expo.checkin import services
-    from expo.core import services as core
-    from expo.core.models import EventStatus, Role
-    from expo.extensions import db
-    from expo.registration.badges import badge_token
-    from expo.registration.models import PassType, Registration
+    with seeded_event(url, instance) as (app, event):
+        from expo.checkin import services
+        from expo.core import services as core
+        from expo.core.models import Role
+        from expo.extensions import db
+        from expo.registration.badges import badge_token
+        from expo.registration.models import PassType, Registration
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance),
-                      "SECRET_KEY": SECRET})
-    with app.app_context():
-        db.create_all()
-        event = core.create_event(None, "scekl25", "Smart City Expo Kuala Lumpur 2025",
-                                  date(2025, 9, 17), date(2025, 9, 19),
-                                  status=EventStatus.PUBLISHED)
         pass_type = PassType(event_id=event.id, code="visitor", name="Trade visitor",
                              zones=["main-hall"])
         db.session.add(pass_type)
@@ -83,7 +70,6 @@ def seed(url: str, instance: Path, attendees: int) -> tuple[str, list[str], dict
         codes = [badge_token(r) for r in db.session.scalars(
             sa.select(Registration).order_by(Registration.id))]
         statements = count_statements(app, plain, staff_plain, codes)
-        db.engine.dispose()
     return plain, codes, statements
 
 
@@ -243,18 +229,6 @@ async def open_loop(http: Http, bodies: list, rate: float) -> Sample:
     return sample
 
 
-def wait_up(port: int) -> None:
-    import urllib.request
-
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 # ---------------------------------------------------------------- the run
 
 
@@ -314,15 +288,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
-    name = f"expo_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     server = None
     runs: list[dict] = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    with throwaway_database("expo_bench") as url, tempfile.TemporaryDirectory() as tmp:
+        try:
             instance = Path(tmp) / "instance"
             token, codes, statements = seed(url, instance, args.attendees)
             env = {**os.environ, "EXPO_DATABASE_URL": url, "EXPO_INSTANCE_PATH": str(instance),
@@ -335,22 +304,17 @@ def main() -> None:
             if args.worker_class == "gthread":
                 command += ["--threads", str(args.threads)]
             server = subprocess.Popen([*command, "expo:create_app()"], cwd=ROOT, env=env)
-            wait_up(args.port)
+            wait_up(args.port, server)
             for number in range(args.runs):
                 reset_scans(url)
                 runs.append(one_run(args, args.port, token, codes))
                 print(f"run {number + 1}: ratio {runs[-1]['ratio']:.2f}, first "
                       f"{runs[-1]['first']['per_s']}/s, ceiling {runs[-1]['ceiling']['per_s']}/s,"
                       f" paced p99 {runs[-1]['paced']['p99_ms']} ms", flush=True)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=10)
     m = median_of(runs)
     setup = (f"{args.workers} {args.worker_class} workers"
              + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")

@@ -27,41 +27,25 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-
-ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("EXPO_BENCH_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+from _support import ROOT, SECRET, seeded_event, throwaway_database, wait_up
 
 
 def seed(url: str, instance: Path, places: int) -> str:
     """Event, a 500-place pass type, an organiser's API token (the integrator)."""
-    sys.path.insert(0, str(ROOT))
-    from expo import create_app
-    from expo.core import services as core
-    from expo.core.models import EventStatus, Role
-    from expo.extensions import db
-    from expo.registration import services
+    with seeded_event(url, instance) as (_app, event):
+        from expo.core import services as core
+        from expo.core.models import Role
+        from expo.registration import services
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance),
-                      "SECRET_KEY": SECRET})
-    with app.app_context():
-        db.create_all()
-        event = core.create_event(None, "scekl25", "Smart City Expo Kuala Lumpur 2025",
-                                  date(2025, 9, 17), date(2025, 9, 19),
-                                  status=EventStatus.PUBLISHED)
         services.create_pass_type(None, event, code="DELEGATE", name="Conference delegate",
                                   capacity=places)
         user = core.create_user("integrator@kpkt.gov.my", "bench password 123", "Integrator")
         core.grant_role(None, event, user.email, Role.ORGANISER)
         _token, plain = core.create_token(user, "bench", event=event)
-        db.engine.dispose()
     return plain
 
 
@@ -135,29 +119,10 @@ def client(port: int, token: str, attempts: int, concurrency: int) -> dict:
 # ---------------------------------------------------------------- one run
 
 
-def wait_up(port: int, server: subprocess.Popen) -> None:
-    import urllib.request
-
-    for _ in range(200):
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 def run(workers: int, args, redis_url: str | None = None) -> dict:
-    name = f"expo_burst_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     server = None
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+    with throwaway_database("expo_burst") as url, tempfile.TemporaryDirectory() as tmp:
+        try:
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # still drop the database
             instance = Path(tmp) / "instance"
             token = seed(url, instance, args.places)
@@ -192,15 +157,10 @@ def run(workers: int, args, redis_url: str | None = None) -> dict:
                 rq_worker.wait(timeout=20)
             result["mails"] = len(list((instance / "outbox").glob("*.eml")))
             result["workers"] = workers
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=20)
     return result
 
 

@@ -12,6 +12,7 @@ from ..core.models import ApiToken, Event, User, _in
 from ..extensions import UTCDateTime, db
 from ..registration.models import Registration
 from ..timeutil import utcnow
+from .rules import RESULTS
 
 
 class Direction(StrEnum):
@@ -19,15 +20,8 @@ class Direction(StrEnum):
     OUT = "out"
 
 
-class ScanResult(StrEnum):
-    OK = "ok"
-    ALREADY_CHECKED_IN = "already_checked_in"
-    INVALID = "invalid"
-    REVOKED = "revoked"
-    NOT_ALLOWED = "not_allowed"
-    OUTSIDE_HOURS = "outside_hours"
-    UNPAID = "unpaid"
-    CANCELLED = "cancelled"
+# The answers a scan can give are decided (and named) in the pure rules module.
+ScanResult = StrEnum("ScanResult", [(result.upper(), result) for result in RESULTS])
 
 
 class Zone(db.Model):

@@ -140,11 +140,16 @@ def set_hall_background(actor: User, event: Event, hall: Hall, data: bytes | Non
     return hall
 
 
-def hall_background_file(hall: Hall) -> Path | None:
-    if not hall.background_path:
+def _instance_file(relative: str | None) -> Path | None:
+    """A stored upload under the instance folder, when it is still there."""
+    if not relative:
         return None
-    path = Path(current_app.instance_path) / hall.background_path
+    path = Path(current_app.instance_path) / relative
     return path if path.is_file() else None
+
+
+def hall_background_file(hall: Hall) -> Path | None:
+    return _instance_file(hall.background_path)
 
 
 def delete_hall(actor: User, event: Event, hall: Hall) -> None:
@@ -358,10 +363,7 @@ def _store_logo(event: Event, data: bytes) -> str:
 
 
 def logo_file(exhibitor: Exhibitor) -> Path | None:
-    if not exhibitor.logo_path:
-        return None
-    path = Path(current_app.instance_path) / exhibitor.logo_path
-    return path if path.is_file() else None
+    return _instance_file(exhibitor.logo_path)
 
 
 PROFILE_FIELDS = ("name", "description", "website", "country", "contact_email", "sectors",
